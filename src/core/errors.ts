@@ -1,0 +1,74 @@
+/**
+ * Errors that name the place, the argument, what was expected and what was received.
+ * Every user-facing failure in rnnlens is an RnnlensError (or a subclass), so the CLI can print
+ * it without a stack trace and exit non-zero.
+ */
+export class RnnlensError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RnnlensError';
+  }
+}
+
+/** A wrong shape, size, dtype or value range of an argument. */
+export class ArgumentError extends RnnlensError {
+  constructor(
+    readonly where: string,
+    readonly argument: string,
+    readonly expected: string,
+    readonly received: string,
+  ) {
+    super(`${where}: argument '${argument}' expected ${expected}, received ${received}`);
+    this.name = 'ArgumentError';
+  }
+}
+
+/** Describes a value briefly for an error message. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (ArrayBuffer.isView(value)) {
+    const ctor = (value as object).constructor.name;
+    return `${ctor}(length ${(value as unknown as { length: number }).length})`;
+  }
+  if (Array.isArray(value)) return `array(length ${value.length})`;
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value);
+  return typeof value;
+}
+
+/** Throws unless `arr.length === expected`. */
+export function checkLength(
+  where: string,
+  argument: string,
+  arr: { length: number } | null | undefined,
+  expected: number,
+  shapeText?: string,
+): void {
+  if (!arr || arr.length !== expected) {
+    throw new ArgumentError(
+      where,
+      argument,
+      `${expected} values${shapeText ? ` (${shapeText})` : ''}`,
+      arr ? `${arr.length} values` : describe(arr),
+    );
+  }
+}
+
+/** Throws when any element is NaN or ±Infinity; names the first bad index. */
+export function checkFinite(where: string, argument: string, arr: ArrayLike<number>): void {
+  for (let i = 0; i < arr.length; i++) {
+    const v = arr[i]!;
+    if (!Number.isFinite(v)) {
+      throw new ArgumentError(where, argument, 'finite numbers', `${v} at flat index ${i}`);
+    }
+  }
+}
+
+/** Throws unless `value` is an integer in [min, max]. */
+export function checkInt(where: string, argument: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer in [${min}, ${max}]`;
+    throw new ArgumentError(where, argument, range, describe(value));
+  }
+}

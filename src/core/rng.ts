@@ -1,0 +1,83 @@
+/**
+ * Seeded randomness on top of pure-rand's xoroshiro128+. Every random choice in rnnlens
+ * (initialisation, shuffling, dropout, sampling) goes through an Rng so that the same seed gives
+ * the same results.
+ */
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import type { FloatArray } from './tensor.js';
+
+type Gen = ReturnType<typeof xoroshiro128plus>;
+
+export class Rng {
+  private gen: Gen;
+  private spare: number | null = null;
+
+  constructor(seed: number) {
+    if (!Number.isFinite(seed)) throw new Error(`Rng: argument 'seed' expected a finite number, received ${seed}`);
+    this.gen = xoroshiro128plus(Math.trunc(seed) | 0);
+  }
+
+  /** Uniform in [0, 1) with 53 random bits. */
+  next(): number {
+    const hi = (this.gen.next() >>> 0) >>> 5; // 27 bits
+    const lo = (this.gen.next() >>> 0) >>> 6; // 26 bits
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  uniform(lo = 0, hi = 1): number {
+    return lo + (hi - lo) * this.next();
+  }
+
+  /** Integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** Standard normal (Box–Muller, caching the second value). */
+  normal(mean = 0, sd = 1): number {
+    if (this.spare !== null) {
+      const v = this.spare;
+      this.spare = null;
+      return mean + sd * v;
+    }
+    let u = 0;
+    while (u === 0) u = this.next();
+    const v = this.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return mean + sd * r * Math.cos(2 * Math.PI * v);
+  }
+
+  fillUniform(out: FloatArray, lo: number, hi: number): FloatArray {
+    for (let i = 0; i < out.length; i++) out[i] = this.uniform(lo, hi);
+    return out;
+  }
+
+  fillNormal(out: FloatArray, mean = 0, sd = 1): FloatArray {
+    for (let i = 0; i < out.length; i++) out[i] = this.normal(mean, sd);
+    return out;
+  }
+
+  /** Fisher–Yates shuffle in place. */
+  shuffle<T>(arr: T[] | Int32Array | Uint32Array): typeof arr {
+    for (let i = arr.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = arr[i]!;
+      arr[i] = arr[j]!;
+      arr[j] = t;
+    }
+    return arr;
+  }
+
+  /** 0..n-1 in random order. */
+  permutation(n: number): Int32Array {
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    return this.shuffle(p) as Int32Array;
+  }
+
+  /** A new independent generator derived from this one (for workers, folds, ...). */
+  fork(): Rng {
+    return new Rng(this.int(0x7fffffff));
+  }
+}

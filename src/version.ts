@@ -1,0 +1,2 @@
+/** The package version, reported by `rnnlens --version` and recorded in runs. */
+export const VERSION = '0.1.0';
