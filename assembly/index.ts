@@ -1,9 +1,8 @@
-// Toolchain check kernel (replaced by the real kernels).
-export function vsum(ptr: usize, n: i32): f32 {
-  let acc = f32x4.splat(0);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) acc = f32x4.add(acc, v128.load(ptr + (<usize>i << 2)));
-  let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-  for (; i < n; i++) s += load<f32>(ptr + (<usize>i << 2));
-  return s;
-}
+// rnnlens WebAssembly kernels (f32x4 SIMD). The host (src/core/wasm-backend.ts) owns the shared
+// memory and passes byte offsets; nothing here allocates or keeps static data.
+export { gemm, gemm_acc_packed, gemm_work_size, pack_b, packed_b_size, scale_c } from './gemm';
+export { sigmoid_array, tanh_array } from './activations';
+export { sum, sum_squares, col_sums } from './reduce';
+export { lstm_forward, lstm_backward } from './lstm';
+export { gru_forward, gru_backward, gru_rb_forward, gru_rb_backward } from './gru';
+export { rnn_forward, rnn_backward } from './rnn';

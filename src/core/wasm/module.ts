@@ -1,0 +1,88 @@
+/**
+ * Finds, compiles (synchronously, once per process) and describes the AssemblyScript kernels in
+ * build/kernels.wasm. The path is found from the package root (the nearest folder above this file
+ * with a package.json), so it works from src/ under tsx and from dist/src/ after tsc.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RnnlensError } from '../errors.js';
+
+/**
+ * The slice of the WebAssembly JS API used here. tsconfig's lib (ES2022, no DOM) does not declare
+ * the WebAssembly namespace, so it is typed locally and read from globalThis.
+ */
+export interface WasmMemory {
+  readonly buffer: SharedArrayBuffer;
+  grow(pages: number): number;
+}
+export type WasmModule = object & { readonly __wasmModule?: never };
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (m: WasmModule, imports: object) => { exports: object };
+}
+export const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** The kernel exports (pointers are byte offsets into the shared memory). */
+export interface Kernels {
+  gemm(tA: number, tB: number, M: number, N: number, K: number, alpha: number, pA: number, lda: number,
+    pB: number, ldb: number, beta: number, pC: number, ldc: number, work: number): void;
+  gemm_acc_packed(M: number, N: number, K: number, pA: number, lda: number, pBp: number, pC: number, ldc: number, work: number): void;
+  gemm_work_size(): number;
+  pack_b(transB: number, kc: number, nc: number, pB: number, ldb: number, k0: number, n0: number, dst: number): void;
+  packed_b_size(K: number, N: number): number;
+  sigmoid_array(px: number, pout: number, n: number): void;
+  tanh_array(px: number, pout: number, n: number): void;
+  sum(px: number, n: number): number;
+  sum_squares(px: number, n: number): number;
+  col_sums(pA: number, rows: number, ld: number, n0: number, n1: number, pOut: number): void;
+  lstm_forward(desc: number, b0: number, b1: number, work: number): void;
+  lstm_backward(desc: number, b0: number, b1: number, work: number): void;
+  gru_forward(desc: number, b0: number, b1: number, work: number, s: number): void;
+  gru_backward(desc: number, b0: number, b1: number, work: number): void;
+  gru_rb_forward(desc: number, b0: number, b1: number, work: number, s: number, s2: number): void;
+  gru_rb_backward(desc: number, b0: number, b1: number, work: number, s: number): void;
+  rnn_forward(desc: number, b0: number, b1: number, work: number): void;
+  rnn_backward(desc: number, b0: number, b1: number, work: number): void;
+}
+
+/** Kernels a worker thread may be asked to run, by index (the worker program's function ids). */
+export const KERNEL_NAMES = [
+  'gemm', 'col_sums', 'lstm_forward', 'lstm_backward', 'gru_forward', 'gru_backward',
+  'gru_rb_forward', 'gru_rb_backward', 'rnn_forward', 'rnn_backward',
+] as const satisfies readonly (keyof Kernels)[];
+export type KernelName = (typeof KERNEL_NAMES)[number];
+
+/** Pages (64 KiB) the module declares: the imported memory must match. */
+export const INITIAL_PAGES = 256;
+export const MAXIMUM_PAGES = 65536;
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new RnnlensError('wasm backend: cannot find the package root (no package.json above ' + fileURLToPath(import.meta.url) + ')');
+    dir = up;
+  }
+}
+
+let compiled: WasmModule | null = null;
+
+/** The compiled kernel module (compiled on first use). */
+export function kernelModule(): WasmModule {
+  if (compiled) return compiled;
+  const path = join(packageRoot(), 'build', 'kernels.wasm');
+  if (!existsSync(path)) {
+    throw new RnnlensError(`wasm backend: ${path} is missing; build it with 'npm run build:wasm'`);
+  }
+  compiled = new WA.Module(readFileSync(path));
+  return compiled;
+}
+
+/** Instantiates the kernels on a shared memory (each thread does this on the same memory). */
+export function instantiate(memory: WasmMemory): Kernels {
+  const inst = new WA.Instance(kernelModule(), { env: { memory } });
+  return inst.exports as unknown as Kernels;
+}
