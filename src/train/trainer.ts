@@ -1,0 +1,222 @@
+/**
+ * The training loop: batches → forward → task loss → backward → clip → optimiser step, with
+ * per-epoch validation, learning-rate schedules, early stopping (best weights restored), and
+ * per-layer distributions of weights, gradients and activations for the internals views.
+ *
+ * Determinism: each epoch's shuffling and dropout use an Rng seeded from (seed, epoch), so the
+ * same seed gives bit-identical weights, and a run resumed from an end-of-epoch state ends with
+ * the same weights as an uninterrupted one.
+ */
+import { ArgumentError, RnnlensError } from '../core/errors.js';
+import type { Parameter } from '../core/parameter.js';
+import type { ProgressCallback } from '../core/progress.js';
+import { Rng } from '../core/rng.js';
+import { makeBatches } from '../data/batching.js';
+import type { Dataset } from '../data/dataset.js';
+import type { SequenceModel } from '../nn/model.js';
+import { clipGradNorm, gradNorm } from './clip.js';
+import { EarlyStopping } from './early-stopping.js';
+import { evaluate, type Metrics } from './evaluate.js';
+import { concatValues, histogram, type Histogram } from './histograms.js';
+import { createOptimizer, type Optimizer, type OptimizerState } from './optimizers/index.js';
+import { createSchedule, type LrSchedule, type ScheduleState } from './schedules.js';
+import { batchInput, gradFlow, outputTensor, taskLoss, type LossConfig, type TaskKind } from './tasks.js';
+
+export interface TrainConfig {
+  task: TaskKind;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  /** Optimiser config (see createOptimizer); default Adam with lr 1e-3. */
+  optimizer?: Record<string, unknown>;
+  schedule?: Record<string, unknown>;
+  clipNorm?: number;
+  earlyStopping?: { metric: string; mode?: 'min' | 'max'; patience?: number; minDelta?: number };
+  loss?: LossConfig;
+  bucketByLength?: boolean;
+  /** Record per-layer histograms each epoch; default true. */
+  distributions?: boolean;
+  /** Stop after the epoch in which this many seconds have passed. */
+  maxSeconds?: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  lr: number;
+  seconds: number;
+  gradNorm: number;
+  train: Metrics;
+  validation?: Metrics;
+}
+
+export interface LayerDistribution {
+  epoch: number;
+  layer: string;
+  weights: Histogram;
+  gradients: Histogram;
+  /** mean |Δw| / mean |w| over the epoch's last update */
+  updateRatio: number;
+}
+
+/** Everything needed to continue training exactly where it stopped (end of an epoch). */
+export interface TrainState {
+  epoch: number;
+  optimizer: OptimizerState;
+  schedule?: ScheduleState;
+  earlyStopping?: ReturnType<EarlyStopping['state']>;
+  history: EpochRecord[];
+  distributions: LayerDistribution[];
+  elapsedSeconds: number;
+}
+
+export interface TrainResult {
+  history: EpochRecord[];
+  distributions: LayerDistribution[];
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  seconds: number;
+  state: TrainState;
+}
+
+export interface TrainOptions {
+  validation?: Dataset;
+  onProgress?: ProgressCallback;
+  /** Called after every epoch with the resumable state (e.g. to write a checkpoint). */
+  onEpochEnd?: (record: EpochRecord, state: TrainState) => void | Promise<void>;
+  resume?: TrainState;
+}
+
+function layerOf(p: Parameter): string {
+  const k = p.name.lastIndexOf('/');
+  return k < 0 ? p.name : p.name.slice(0, k);
+}
+
+function check(cfg: TrainConfig, train: Dataset): void {
+  const where = 'train';
+  if (!Number.isInteger(cfg.epochs) || cfg.epochs < 1) throw new ArgumentError(where, 'epochs', 'an integer >= 1', String(cfg.epochs));
+  if (!Number.isInteger(cfg.batchSize) || cfg.batchSize < 1) throw new ArgumentError(where, 'batchSize', 'an integer >= 1', String(cfg.batchSize));
+  if (!Number.isFinite(cfg.seed)) throw new ArgumentError(where, 'seed', 'a finite number', String(cfg.seed));
+  if (train.items.length === 0) throw new ArgumentError(where, 'training data', 'at least one sequence', `an empty dataset '${train.name}'`);
+}
+
+function distributions(model: SequenceModel, epoch: number, before: Map<string, Float64Array>): LayerDistribution[] {
+  const byLayer = new Map<string, Parameter[]>();
+  for (const p of model.parameters()) {
+    const l = layerOf(p);
+    if (!byLayer.has(l)) byLayer.set(l, []);
+    byLayer.get(l)!.push(p);
+  }
+  const out: LayerDistribution[] = [];
+  for (const [layer, ps] of byLayer) {
+    const w = concatValues(ps.map((p) => p.value));
+    const g = concatValues(ps.map((p) => p.grad));
+    const prev = before.get(layer);
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < w.length; i++) {
+      num += Math.abs(w[i]! - (prev ? prev[i]! : w[i]!));
+      den += Math.abs(w[i]!);
+    }
+    out.push({ epoch, layer, weights: histogram(w), gradients: histogram(g), updateRatio: den > 0 ? num / den : 0 });
+  }
+  return out;
+}
+
+export async function train(model: SequenceModel, data: Dataset, cfg: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
+  check(cfg, data);
+  const params = model.parameters();
+  const optimizer: Optimizer = createOptimizer(params, cfg.optimizer ?? { type: 'adam', lr: 1e-3 });
+  const schedule: LrSchedule | undefined = cfg.schedule ? createSchedule(optimizer, cfg.schedule) : undefined;
+  const es = cfg.earlyStopping
+    ? new EarlyStopping({ mode: cfg.earlyStopping.mode ?? (/loss|rmse|mae|bpc|perplexity/i.test(cfg.earlyStopping.metric) ? 'min' : 'max'), patience: cfg.earlyStopping.patience, minDelta: cfg.earlyStopping.minDelta })
+    : undefined;
+  if (es && !opts.validation) throw new ArgumentError('train', 'earlyStopping', 'a validation dataset to monitor', 'no validation data');
+
+  const history: EpochRecord[] = [];
+  const dists: LayerDistribution[] = [];
+  let startEpoch = 0;
+  let elapsedBefore = 0;
+  if (opts.resume) {
+    const r = opts.resume;
+    optimizer.loadState(r.optimizer);
+    if (schedule && r.schedule) schedule.loadState(r.schedule);
+    if (es && r.earlyStopping) es.loadState(r.earlyStopping, params);
+    history.push(...r.history);
+    dists.push(...r.distributions);
+    startEpoch = r.epoch;
+    elapsedBefore = r.elapsedSeconds;
+  }
+  const t0 = performance.now();
+  const elapsed = (): number => elapsedBefore + (performance.now() - t0) / 1000;
+  let stoppedEarly = false;
+  let state: TrainState | null = opts.resume ?? null;
+
+  for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
+    const rng = new Rng(cfg.seed * 1_000_003 + epoch * 7919 + 1);
+    const batches = makeBatches(data, { batchSize: cfg.batchSize, shuffle: true, rng, bucketByLength: cfg.bucketByLength ?? true });
+    const before = new Map<string, Float64Array>();
+    let lossSum = 0;
+    let count = 0;
+    let lastNorm = 0;
+    const te = performance.now();
+    for (let bi = 0; bi < batches.length; bi++) {
+      const b = batches[bi]!;
+      optimizer.zeroGrad();
+      const { output } = model.forward(batchInput(model, b), { training: true, rng });
+      const l = taskLoss(cfg.task, output, b, cfg.loss);
+      if (!Number.isFinite(l.loss)) {
+        throw new RnnlensError(`train: the loss became ${l.loss} at epoch ${epoch + 1}, batch ${bi + 1}; lower the learning rate or set clipNorm (the previous checkpoint is kept)`);
+      }
+      model.backward(gradFlow(output, l.grad), { wantInputGrad: false });
+      lastNorm = cfg.clipNorm ? clipGradNorm(params, cfg.clipNorm) : gradNorm(params);
+      if (bi === batches.length - 1 && cfg.distributions !== false) {
+        for (const p of params) {
+          const layer = layerOf(p);
+          const prev = before.get(layer);
+          const merged = prev ? concatValues([prev, p.value]) : Float64Array.from(p.value);
+          before.set(layer, merged);
+        }
+      }
+      optimizer.step();
+      lossSum += l.loss * b.size;
+      count += b.size;
+      opts.onProgress?.({ task: `epoch ${epoch + 1}/${cfg.epochs}`, done: bi + 1, total: batches.length, values: { loss: lossSum / count } });
+      void outputTensor;
+    }
+    const record: EpochRecord = { epoch: epoch + 1, lr: optimizer.lr, seconds: (performance.now() - te) / 1000, gradNorm: lastNorm, train: { loss: lossSum / count } };
+    if (opts.validation && opts.validation.items.length > 0) {
+      record.validation = evaluate(model, opts.validation, cfg.task, { batchSize: Math.max(cfg.batchSize, 64), loss: cfg.loss }).metrics;
+    }
+    if (cfg.distributions !== false) dists.push(...distributions(model, epoch + 1, before));
+    history.push(record);
+    let stop = false;
+    if (es) {
+      const m = record.validation![cfg.earlyStopping!.metric];
+      if (m === undefined) throw new ArgumentError('train', 'earlyStopping.metric', `one of the validation metrics [${Object.keys(record.validation!).join(', ')}]`, cfg.earlyStopping!.metric);
+      stop = es.update(m, params).stop;
+    }
+    if (schedule) schedule.step(schedule.type === 'plateau' ? (record.validation?.loss ?? record.train.loss) : undefined);
+    state = {
+      epoch: epoch + 1,
+      optimizer: optimizer.state(),
+      schedule: schedule?.state(),
+      earlyStopping: es?.state(),
+      history: [...history],
+      distributions: [...dists],
+      elapsedSeconds: elapsed(),
+    };
+    await opts.onEpochEnd?.(record, state);
+    await new Promise((r) => setImmediate(r));
+    if (stop) {
+      stoppedEarly = true;
+      break;
+    }
+    if (cfg.maxSeconds !== undefined && elapsed() >= cfg.maxSeconds) break;
+  }
+  let bestEpoch = history.length;
+  if (es && es.bestEpoch >= 0) {
+    es.restore(params);
+    bestEpoch = es.bestEpoch + 1;
+  }
+  return { history, distributions: dists, bestEpoch, stoppedEarly, seconds: elapsed(), state: state! };
+}
