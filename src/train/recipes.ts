@@ -152,7 +152,7 @@ export const RECIPES: Record<string, Recipe> = {
       const parts = splitRandom(ds, seed, true);
       const z = fitZScore(parts.train);
       const apply = (d: Dataset): Dataset => applyZScore(d, z);
-      return { train: apply(parts.train), validation: apply(parts.validation), test: apply(parts.test), task: 'classification', preprocessing: { ...ds.settings, zscore: z } };
+      return { train: apply(parts.train), validation: apply(parts.validation), test: apply(parts.test), task: 'classification', preprocessing: { ...ds.settings, normalisation: z } };
     },
   },
   fsdd: {
