@@ -11,7 +11,7 @@ import { ArgumentError, RnnlensError } from '../core/errors.js';
 import type { Parameter } from '../core/parameter.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { Rng } from '../core/rng.js';
-import { makeBatches } from '../data/batching.js';
+import { collate, makeBatches, type Batch } from '../data/batching.js';
 import type { Dataset } from '../data/dataset.js';
 import type { SequenceModel } from '../nn/model.js';
 import { clipGradNorm, gradNorm } from './clip.js';
@@ -56,6 +56,10 @@ export interface LayerDistribution {
   gradients: Histogram;
   /** mean |Δw| / mean |w| over the epoch's last update */
   updateRatio: number;
+  /** recurrent layers: hidden states over a fixed sample of training sequences (real steps only) */
+  activations?: Histogram;
+  /** recurrent layers: gate activations over the same sample */
+  gates?: Histogram;
 }
 
 /** Everything needed to continue training exactly where it stopped (end of an epoch). */
@@ -99,7 +103,32 @@ function check(cfg: TrainConfig, train: Dataset): void {
   if (train.items.length === 0) throw new ArgumentError(where, 'training data', 'at least one sequence', `an empty dataset '${train.name}'`);
 }
 
-function distributions(model: SequenceModel, epoch: number, before: Map<string, Float64Array>): LayerDistribution[] {
+/** Hidden-state and gate values at real steps of a fixed sample, per recurrent layer (both directions pooled). */
+function activationSamples(model: SequenceModel, sample: Batch | null): Map<string, { h: number[]; gates: number[] }> {
+  const out = new Map<string, { h: number[]; gates: number[] }>();
+  if (!sample) return out;
+  const { trace } = model.forward(batchInput(model, sample), { trace: true });
+  for (const tr of trace ?? []) {
+    // keyed like parameter groups: `lstm` for a one-direction layer, `bidir/forward` inside a Bidirectional
+    const key = model.layer(tr.layer).kind === 'bidirectional' ? `${tr.layer}/${tr.direction}` : tr.layer;
+    const e = out.get(key) ?? { h: [], gates: [] };
+    const H = tr.units;
+    const GH = tr.gateCount * H;
+    for (let b = 0; b < tr.batch; b++) {
+      for (let t = 0; t < tr.lengths[b]!; t++) {
+        const o = (b * tr.steps + t) * H;
+        for (let j = 0; j < H; j++) e.h.push(tr.h[o + j]!);
+        const g = (b * tr.steps + t) * GH;
+        for (let j = 0; j < GH; j++) e.gates.push(tr.gates[g + j]!);
+      }
+    }
+    out.set(key, e);
+  }
+  return out;
+}
+
+function distributions(model: SequenceModel, epoch: number, before: Map<string, Float64Array>, sample: Batch | null): LayerDistribution[] {
+  const acts = activationSamples(model, sample);
   const byLayer = new Map<string, Parameter[]>();
   for (const p of model.parameters()) {
     const l = layerOf(p);
@@ -117,7 +146,13 @@ function distributions(model: SequenceModel, epoch: number, before: Map<string, 
       num += Math.abs(w[i]! - (prev ? prev[i]! : w[i]!));
       den += Math.abs(w[i]!);
     }
-    out.push({ epoch, layer, weights: histogram(w), gradients: histogram(g), updateRatio: den > 0 ? num / den : 0 });
+    const a = acts.get(layer);
+    const d: LayerDistribution = { epoch, layer, weights: histogram(w), gradients: histogram(g), updateRatio: den > 0 ? num / den : 0 };
+    if (a) {
+      d.activations = histogram(a.h);
+      d.gates = histogram(a.gates);
+    }
+    out.push(d);
   }
   return out;
 }
@@ -146,6 +181,8 @@ export async function train(model: SequenceModel, data: Dataset, cfg: TrainConfi
     startEpoch = r.epoch;
     elapsedBefore = r.elapsedSeconds;
   }
+  // a fixed sample of training sequences whose activations are recorded every epoch
+  const sample = cfg.distributions === false ? null : collate(data, Int32Array.from({ length: Math.min(32, data.items.length) }, (_, i) => i));
   const t0 = performance.now();
   const elapsed = (): number => elapsedBefore + (performance.now() - t0) / 1000;
   let stoppedEarly = false;
@@ -187,7 +224,7 @@ export async function train(model: SequenceModel, data: Dataset, cfg: TrainConfi
     if (opts.validation && opts.validation.items.length > 0) {
       record.validation = evaluate(model, opts.validation, cfg.task, { batchSize: Math.max(cfg.batchSize, 64), loss: cfg.loss }).metrics;
     }
-    if (cfg.distributions !== false) dists.push(...distributions(model, epoch + 1, before));
+    if (cfg.distributions !== false) dists.push(...distributions(model, epoch + 1, before, sample));
     history.push(record);
     let stop = false;
     if (es) {

@@ -44,6 +44,12 @@ test('train: learns the motif task (validation accuracy well above chance) and r
   assert.ok(acc >= 0.8, `validation accuracy ${acc}`);
   const layers = new Set(r.distributions.map((d) => d.layer));
   assert.ok(layers.size >= 3, `distributions per layer: ${[...layers]}`);
+  const rec = r.distributions.filter((d) => d.activations);
+  assert.equal(rec.length, 8, 'one recurrent layer: hidden-state histograms every epoch');
+  for (const d of rec) {
+    assert.ok(d.activations!.min >= -1 && d.activations!.max <= 1, 'LSTM hidden states lie in [-1, 1]');
+    assert.ok(d.gates!.min >= -1 && d.gates!.max <= 1);
+  }
   for (const d of r.distributions) assert.equal(d.weights.counts.reduce((s, x) => s + x, 0), m.parameters().filter((p) => p.name.startsWith(d.layer + '/')).reduce((s, p) => s + p.value.length, 0));
 });
 
