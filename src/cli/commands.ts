@@ -5,6 +5,8 @@ import { register as registerReport } from './report.js';
 import { register as registerTrain } from './train.js';
 import { register as registerPredict } from './predict.js';
 import { register as registerStart } from './start.js';
+import { register as registerInspect } from './inspect.js';
+import { register as registerConvert } from './convert.js';
 
 export type Register = (program: Command) => void;
 
@@ -14,3 +16,5 @@ commands.push(registerReport);
 commands.push(registerTrain);
 commands.push(registerPredict);
 commands.push(registerStart);
+commands.push(registerInspect);
+commands.push(registerConvert);
