@@ -1,0 +1,181 @@
+/**
+ * `rnnlens internals --model PATH (--data PATH | --recipe NAME) [--annotate NAME] [--out DIR] [--json]`:
+ * looks inside a model on a dataset (structure, traces, gate saturation, meaningful units with
+ * permutation p-values, gradient flow and memory, co-clustering, projections) and writes data,
+ * SVG and PNG figures into a folder; `--json` prints the summary.
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { RnnlensError } from '../core/errors.js';
+import { analyseInternals, internalsSummary } from '../explain/internals/analyse.js';
+import { PROJECTION_METHODS, type ProjectionMethod } from '../explain/internals/projections.js';
+import { writeTraceStore } from '../explain/internals/trace-store.js';
+import { writeInternals } from '../explain/internals/write.js';
+import { loadModel } from '../train/checkpoint.js';
+import { getRecipe } from '../train/recipes.js';
+import { intOption } from './options.js';
+import { createProgressRenderer } from './progress.js';
+
+interface InternalsCliOptions {
+  model: string;
+  data?: string;
+  recipe?: string;
+  split: string;
+  annotate?: string[];
+  out: string;
+  json?: boolean;
+  sequences: number;
+  permutations: number;
+  seed: number;
+  dataSeed?: number;
+  projections: string;
+  traces?: boolean;
+  select?: string;
+  png: boolean;
+  quiet?: boolean;
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
+
+export function register(program: Command): void {
+  program
+    .command('internals')
+    .description(
+      'look inside a model: structure, traces, gate saturation, meaningful units, gradient flow, projections',
+    )
+    .requiredOption('--model <path>', 'model folder (rnnlens native format)')
+    .option('--data <path>', "data folder or file for the recipe (default: the model's recipe)")
+    .option(
+      '--recipe <name>',
+      'recipe whose data to use (default: the recipe recorded in the model)',
+    )
+    .option('--split <name>', 'which part of the recipe data: train, validation or test', 'test')
+    .option(
+      '--annotate <name>',
+      'annotation to rank units by (repeatable or comma-separated): quotes, line-position, bracket-depth, char-class, token, tags',
+      collect,
+    )
+    .option('--out <dir>', 'folder for data and figures', 'internals')
+    .option('--json', 'print the summary as JSON')
+    .option('--sequences <n>', 'sequences analysed', intOption('--sequences'), 200)
+    .option(
+      '--permutations <n>',
+      'permutations per p-value',
+      intOption('--permutations', true),
+      199,
+    )
+    .option('--seed <n>', 'seed of permutations and projections', intOption('--seed', true), 0)
+    .option(
+      '--data-seed <n>',
+      "seed of the recipe's data split (default: the model's recorded seed, else the recipe's)",
+      intOption('--data-seed', true),
+    )
+    .option(
+      '--projections <list>',
+      `comma-separated projection methods (${PROJECTION_METHODS.join(', ')}) or none`,
+      'pca,umap,tsne',
+    )
+    .option(
+      '--select <seq:start-end>',
+      'LSTMVis select (threshold 0.3) on a span of a sequence, and its best matches',
+    )
+    .option('--traces', 'also write the per-step trace store into OUT/traces')
+    .option('--no-png', 'SVG figures only')
+    .option('--quiet', 'no progress output')
+    .action(async (o: InternalsCliOptions) => {
+      const loaded = loadModel(o.model);
+      const recipeName =
+        o.recipe ??
+        (typeof loaded.file.meta['recipe'] === 'string'
+          ? (loaded.file.meta['recipe'] as string)
+          : undefined);
+      if (!recipeName)
+        throw new RnnlensError(
+          `internals: the model at ${o.model} records no recipe; pass --recipe NAME (with --data PATH when the recipe needs it)`,
+        );
+      if (!['train', 'validation', 'test'].includes(o.split))
+        throw new RnnlensError(
+          `internals: --split expected train, validation or test, received ${JSON.stringify(o.split)}`,
+        );
+      const projections =
+        o.projections === 'none' ? [] : o.projections.split(',').map((s) => s.trim());
+      for (const p of projections)
+        if (!PROJECTION_METHODS.includes(p as ProjectionMethod))
+          throw new RnnlensError(
+            `internals: --projections expected some of ${PROJECTION_METHODS.join(', ')} or none, received ${JSON.stringify(p)}`,
+          );
+      let select: { sequence: number; start: number; end: number } | undefined;
+      if (o.select) {
+        const mt = /^(\d+):(\d+)-(\d+)$/.exec(o.select);
+        if (!mt)
+          throw new RnnlensError(
+            `internals: --select expected SEQ:START-END (e.g. 3:10-15), received ${JSON.stringify(o.select)}`,
+          );
+        select = { sequence: Number(mt[1]), start: Number(mt[2]), end: Number(mt[3]) };
+      }
+      const progress = createProgressRenderer({ quiet: o.quiet || o.json });
+      try {
+        const recipe = getRecipe(recipeName);
+        // The split must be the one the model was trained with, or the test part may hold training data.
+        const recorded = loaded.file.meta['seed'];
+        const seed = o.dataSeed ?? (typeof recorded === 'number' ? recorded : recipe.train.seed);
+        const data = recipe.load({ data: o.data, seed, onProgress: progress.callback });
+        const ds = data[o.split as 'train' | 'validation' | 'test'];
+        const r = analyseInternals(loaded.model, ds, {
+          maxSequences: o.sequences,
+          annotate: o.annotate,
+          permutations: o.permutations,
+          seed: o.seed,
+          projections: projections as ProjectionMethod[],
+          distributions: loaded.trainState?.distributions,
+          select,
+          onProgress: progress.callback,
+        });
+        const files = await writeInternals(r, o.out, { png: o.png, onProgress: progress.callback });
+        if (o.traces)
+          writeTraceStore(loaded.model, ds, join(o.out, 'traces'), {
+            sequences: Int32Array.from({ length: r.sequences }, (_, i) => i),
+            onProgress: progress.callback,
+          });
+        progress.stop();
+        if (o.json) {
+          process.stdout.write(JSON.stringify(internalsSummary(r)) + '\n');
+          return;
+        }
+        process.stdout.write(
+          `analysed ${r.sequences} sequences (${r.steps} steps) of ${ds.name}; wrote ${files.length} files to ${o.out}\n`,
+        );
+        for (const u of r.bestUnits)
+          process.stdout.write(
+            `  ${u.annotation.padEnd(22)} ${u.layer} ${u.field}[${u.unit}]  r=${u.r.toFixed(3)}  MI=${u.mi.toFixed(3)}  p=${u.p?.toFixed(3) ?? '-'}\n`,
+          );
+        for (const m of r.gradientFlow.memory)
+          process.stdout.write(
+            `  memory ${m.layer}: effective length ${m.effectiveLength ?? `> ${m.retained.length - 1}`} steps (${m.gate} gate product)\n`,
+          );
+        if (r.selection) {
+          const { selection: sel, matches } = r.selection;
+          process.stdout.write(
+            `  select ${r.selection.layer} sequence ${sel.sequence} [${sel.start}, ${sel.end}): units ${sel.units.join(', ') || 'none'} on; best matches: ${
+              matches
+                .slice(0, 5)
+                .map((m) => `${m.sequence}:${m.start}-${m.end} (${m.score})`)
+                .join(', ') || 'none'
+            }\n`,
+          );
+        }
+        if (r.gradientFlow.firstStep.flagged)
+          process.stdout.write(
+            `  warning: first-step attribution spike (ratio ${r.gradientFlow.firstStep.meanRatio.toFixed(2)})\n`,
+          );
+      } finally {
+        progress.stop();
+      }
+    });
+}
