@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { RnnlensError } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { commands } from './commands.js';
+import '../io/register.js'; // every --model option also accepts TF.js model.json and .onnx files
 
 export async function runCli(argv: string[]): Promise<number> {
   const program = new Command();
