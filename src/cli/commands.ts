@@ -7,6 +7,7 @@ import { register as registerPredict } from './predict.js';
 import { register as registerStart } from './start.js';
 import { register as registerInspect } from './inspect.js';
 import { register as registerConvert } from './convert.js';
+import { register as registerServe } from './serve.js';
 import { register as registerInternals } from './internals.js';
 
 export type Register = (program: Command) => void;
@@ -19,4 +20,5 @@ commands.push(registerPredict);
 commands.push(registerStart);
 commands.push(registerInspect);
 commands.push(registerConvert);
+commands.push(registerServe);
 commands.push(registerInternals);

@@ -1,0 +1,300 @@
+// End to end: build the dashboard with Vite, serve it over a fixture run store and drive Debian's
+// Chromium with playwright-core. Every page renders its figures (vega SVG), logs no console
+// errors, linked selection works across views and lands in the URL, error states are clear, and
+// each page is saved as a screenshot under docs/screenshots/.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { RunStore } from '../../src/runs/store.js';
+import { startServer, type RunningServer } from '../../src/server/start.js';
+import { makeFixtureStore, SEQUENCES, type FixtureRuns } from '../server/fixture-store.js';
+
+// RNNLENS_CHROMIUM points at another Chromium binary (never downloaded by the tests)
+const CHROMIUM = process.env.RNNLENS_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = join(process.cwd(), 'docs', 'screenshots');
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `SKIPPED: no browser at ${CHROMIUM} (install Debian's chromium: apt-get install chromium) - the browser tests did not run`;
+if (skip) process.stderr.write(`\n*** e2e ${skip} ***\n\n`);
+
+let dir: string;
+let store: RunStore;
+let runs: FixtureRuns;
+let server: RunningServer;
+let browser: Browser;
+let builtWeb: string;
+const webDirOf = (): string => builtWeb;
+
+describe('dashboard in Chromium', { skip }, () => {
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rnnlens-e2e-'));
+    // @ts-expect-error: a plain .mjs build script without type declarations
+    const { buildWeb } = (await import('../../scripts/build-web.mjs')) as {
+      buildWeb: (o: { outDir: string }) => Promise<string>;
+    };
+    const webDir = (builtWeb = await buildWeb({ outDir: join(dir, 'web') }));
+    store = RunStore.open(join(dir, 'runs'));
+    runs = makeFixtureStore(store);
+    server = await startServer({ store, port: 0, webDir });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    mkdirSync(SHOTS, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    store?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A page at `query` that records console errors and uncaught exceptions. */
+  async function open(query: string): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${server.url}${query}`);
+    return { page, errors };
+  }
+
+  /** Waits until every figure on the page is drawn and holds an SVG with marks. */
+  async function figuresRendered(page: Page, expected: number): Promise<void> {
+    await page.waitForFunction(
+      `document.querySelectorAll('figure.figure[data-rendered="true"]').length >= ${expected}`,
+      undefined,
+      { timeout: 15000 },
+    );
+    const counts = await page.$$eval('figure.figure', (figs) =>
+      figs.map(
+        (f) =>
+          f.querySelectorAll(
+            'svg .mark-rect, svg .mark-symbol, svg .mark-line, svg .mark-text, svg .mark-rule',
+          ).length,
+      ),
+    );
+    assert.equal(counts.length, expected);
+    assert.ok(
+      counts.every((c) => c > 0),
+      `every figure has vega marks: ${counts}`,
+    );
+  }
+
+  const param = (page: Page, key: string): string | null =>
+    new URL(page.url()).searchParams.get(key);
+
+  it('runs list: paged table, filters, no console errors', async () => {
+    const { page, errors } = await open('');
+    await page.waitForSelector('table.runs tbody tr');
+    assert.equal(await page.locator('table.runs tbody tr').count(), 5);
+    assert.match(await page.locator('.pager').innerText(), /page 1 of 1 · 5 runs/);
+    await page.screenshot({ path: join(SHOTS, 'runs.png') });
+    await page.selectOption('select[name="kind"]', 'train');
+    await page.waitForFunction(`document.querySelectorAll('table.runs tbody tr').length === 3`);
+    assert.equal(param(page, 'kind'), 'train');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('comparison of two selected runs: metrics table and overlaid curves', async () => {
+    const { page, errors } = await open('?kind=train');
+    await page.waitForSelector(`tr[data-run="${runs.train}"]`);
+    await page.check(`tr[data-run="${runs.train}"] input[type=checkbox]`);
+    await page.check(`tr[data-run="${runs.other}"] input[type=checkbox]`);
+    await page.click('button[data-action="compare"]');
+    await page.waitForSelector('[data-page="compare"]');
+    assert.deepEqual(param(page, 'compare')!.split(',').sort(), [runs.train, runs.other].sort());
+    await figuresRendered(page, 1);
+    assert.ok((await page.locator('table.compare tbody tr').count()) >= 3);
+    assert.equal((await page.locator('td.best').count()) > 0, true);
+    await page.screenshot({ path: join(SHOTS, 'compare.png') });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('run pages: overview, training curves, distributions, model structure, artifacts', async () => {
+    const { page, errors } = await open(`?run=${runs.train}`);
+    await page.waitForSelector('table.summary');
+    assert.match(await page.locator('table.summary').innerText(), /finished/);
+    await page.screenshot({ path: join(SHOTS, 'run-overview.png') });
+
+    await page.click('a[data-tab="training"]');
+    assert.equal(param(page, 'view'), 'training');
+    await figuresRendered(page, 1);
+    assert.match(await page.locator('figure.figure svg').first().innerHTML(), /validation/);
+    await page.screenshot({ path: join(SHOTS, 'run-training.png') });
+
+    await page.click('a[data-tab="distributions"]');
+    await figuresRendered(page, 7); // 3 layers × (weights, gradients) + update ratio
+    await page.screenshot({ path: join(SHOTS, 'run-distributions.png'), fullPage: true });
+
+    await page.click('a[data-tab="model"]');
+    await page.waitForSelector('.layer-box.kind-lstm');
+    // LSTM: 4 gates × H (D + H + 2 biases) = 4 · 8 · (16 + 8 + 2)
+    assert.match(await page.locator('.layer-box.kind-lstm').innerText(), /16 → 8 · 832 parameters/);
+    await page.click('.layer-box.kind-lstm button.unit[data-unit="3"]');
+    assert.equal(param(page, 'unit'), '3');
+    await page.screenshot({ path: join(SHOTS, 'run-model.png') });
+
+    await page.click('a[data-tab="artifacts"]');
+    await page.waitForSelector('table.artifacts');
+    assert.ok((await page.locator('table.artifacts tbody tr').count()) >= 10);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('linked views: a sequence or unit chosen anywhere is highlighted everywhere and kept in the URL', async () => {
+    const { page, errors } = await open(`?run=${runs.train}&view=figures&seq=12&unit=3`);
+    await figuresRendered(page, 5);
+    const signal = (key: string, name: string): Promise<string> =>
+      page.evaluate(
+        `String(window.__rnnlensViews?.[${JSON.stringify(key)}]?.signal(${JSON.stringify(name)}))`,
+      );
+    const attribute = (key: string, name: string, value: string): string =>
+      `document.querySelector('[data-key="${key}"]')?.getAttribute('${name}') === ${JSON.stringify(value)}`;
+    // the selection in the opening URL reaches every linked view
+    await page.waitForFunction(attribute('figures-projection.json', 'data-sel-seq', '12'));
+    assert.equal(await signal('figures-projection.json', 'rnnlens_seq'), '12');
+    assert.equal(await signal('figures-hidden.json', 'rnnlens_unit'), '3');
+    assert.equal(await signal('figures-saturation.json', 'rnnlens_unit'), '3');
+    assert.equal(await page.locator('.sequence-row.selected').getAttribute('data-seq'), '12');
+
+    // choose a sequence in the list: URL, projection and list follow
+    await page.click('.sequence-row[data-seq="5"]');
+    assert.equal(param(page, 'seq'), '5');
+    await page.waitForFunction(attribute('figures-projection.json', 'data-sel-seq', '5'));
+    assert.equal(await signal('figures-projection.json', 'rnnlens_seq'), '5');
+
+    // click a unit's point in the saturation scatter: heatmap rows and URL follow
+    const point = page.locator('[data-key="figures-saturation.json"] .mark-symbol path').nth(6);
+    await point.click({ force: true });
+    await page.waitForFunction(`new URL(location.href).searchParams.get('unit') !== '3'`);
+    const unit = param(page, 'unit')!;
+    assert.match(unit, /^[0-7]$/);
+    await page.waitForFunction(attribute('figures-hidden.json', 'data-sel-unit', unit));
+    assert.equal(await signal('figures-hidden.json', 'rnnlens_unit'), unit);
+    assert.equal(await page.locator('input[aria-label="selected unit"]').inputValue(), unit);
+    // rows of other units fade in the heatmap: 1 of 8 rows stays opaque
+    const opacities = await page.$$eval(
+      '[data-key="figures-hidden.json"] .mark-rect.role-mark path',
+      (ps) => ps.map((p) => p.getAttribute('opacity') ?? '1'),
+    );
+    const opaque = opacities.filter((o) => o === '1').length;
+    assert.equal(
+      opaque,
+      opacities.length / 8,
+      `opaque heatmap cells ${opaque} of ${opacities.length}`,
+    );
+
+    // a selection made in a figure scrolls the virtualised list to it
+    await page.click('[data-key="figures-projection.json"] .mark-symbol path >> nth=40', {
+      force: true,
+    });
+    const seq = param(page, 'seq')!;
+    await page.waitForSelector(`.sequence-row.selected[data-seq="${seq}"]`);
+    await page.screenshot({ path: join(SHOTS, 'run-figures.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('virtualised sequence list: thousands of items, few DOM rows', async () => {
+    const { page, errors } = await open(`?run=${runs.train}&view=model`);
+    await page.waitForSelector('.sequence-row[data-seq="0"]');
+    assert.equal(
+      await page.locator('.sequence-scroll').getAttribute('data-total'),
+      String(SEQUENCES),
+    );
+    assert.ok((await page.locator('.sequence-row').count()) < 40);
+    await page.locator('.sequence-scroll').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await page.waitForSelector(`.sequence-row[data-seq="${SEQUENCES - 1}"]`);
+    assert.ok((await page.locator('.sequence-row').count()) < 40);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('a server bound beyond loopback: the app works with the token from its address, and says so without it', async () => {
+    const guarded = await startServer({
+      store,
+      host: '0.0.0.0',
+      port: 0,
+      token: 'e2e-token-0123',
+      webDir: webDirOf(),
+    });
+    try {
+      const base = `http://127.0.0.1:${guarded.port}/`;
+      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(`${base}?token=e2e-token-0123&run=${runs.train}&view=training`);
+      await figuresRendered(page, 1);
+      assert.equal(param(page, 'token'), 'e2e-token-0123', 'navigation keeps the token');
+      await page.goto(`${base}`);
+      await page.waitForSelector('[data-error-code="unauthorized"]');
+      assert.match(await page.locator('.error').innerText(), /token/);
+      assert.ok(
+        errors.every((e) => /status of 401/.test(e)),
+        errors.join('\n'),
+      );
+      await page.close();
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('clear error states: unknown run, run still being written, figure that cannot be drawn', async () => {
+    const unknown = await open('?run=20990101-000000-000-deadbeef');
+    await unknown.page.waitForSelector('[data-error-code="unknown_run"]');
+    assert.match(await unknown.page.locator('.error').innerText(), /no run with id/);
+    await unknown.page.screenshot({ path: join(SHOTS, 'error-unknown-run.png') });
+    // the only console message is the browser's own note about the 404 response
+    assert.ok(
+      unknown.errors.every((e) => /status of 404/.test(e)),
+      unknown.errors.join('\n'),
+    );
+    await unknown.page.close();
+
+    // a run still being written: its live curves so far, then the full view once it finishes
+    const live = await open(`?run=${runs.running}&view=training`);
+    await live.page.waitForSelector('[data-error-code="run_in_progress"]');
+    assert.match(
+      await live.page.locator('[data-error-code="run_in_progress"]').innerText(),
+      /still being written/,
+    );
+    await figuresRendered(live.page, 1);
+    await live.page.screenshot({ path: join(SHOTS, 'run-live.png') });
+    runs.runningWriter.logMetric('val_loss', 0.8, 1);
+    runs.runningWriter.finish();
+    await live.page.waitForSelector('[data-page="run-training"] .status-finished', {
+      timeout: 10000,
+    });
+    await live.page.waitForSelector('[data-error-code="run_in_progress"]', { state: 'detached' });
+    await figuresRendered(live.page, 1);
+    assert.match(await live.page.locator('figure.figure svg').innerHTML(), /validation/);
+    assert.deepEqual(live.errors, []);
+    await live.page.close();
+
+    const broken = await open(`?run=${runs.broken}&view=figures`);
+    await broken.page.waitForSelector('figure[data-rendered="error"]');
+    assert.match(
+      await broken.page.locator('figure[data-rendered="error"] .error').innerText(),
+      /no-such-figure/,
+    );
+    await broken.page.waitForSelector(
+      'figure[data-rendered="true"][data-key="figures-good.json"] svg .mark-line',
+    );
+    assert.equal(await broken.page.locator('figure.figure').count(), 2);
+    assert.deepEqual(broken.errors, []);
+    await broken.page.close();
+  });
+});
