@@ -8,9 +8,9 @@ export const D_HP = 2; //         hidden size padded to a multiple of 4
 export const D_D = 3; //          input features
 export const D_FLAGS = 4; //      bit 0: SimpleRNN uses relu
 export const D_X = 5; //          x [T, B, D]
-export const D_WP = 6; //         W packed (pack_b, K = D, N = G·Hp)
+export const D_WP = 6; //         W packed (K = D, N = G·Hp); LSTM, SimpleRNN: [W; U] stacked (K = D + Hp)
 export const D_BIASX = 7; //      per-step bias added to x·W [G·Hp]
-export const D_UP = 8; //         U packed (K = Hp, N = G·Hp; GRU reset-before: the r,z columns)
+export const D_UP = 8; //         GRU: U packed (K = Hp, N = G·Hp; reset-before: the r,z columns)
 export const D_UP2 = 9; //        GRU reset-before: U_n packed (K = Hp, N = Hp)
 export const D_H0 = 10; //        [B, Hp]
 export const D_C0 = 11; //        [B, Hp]

@@ -2,11 +2,10 @@
 // reset-after:  r=σ(a_r) z=σ(a_z); n = tanh(x·W_n + bx_n + r⊙(h·U_n + bh_n)); h' = (1−z)⊙n + z⊙h
 // reset-before: r, z as above;      n = tanh(x·W_n + bx_n + (r⊙h)·U_n + bh_n)
 // h' is computed as n + z⊙(h − n).
-import { gemm_acc_packed } from './gemm';
+import { gemm_acc_packed, gemm_step } from './gemm-step';
 import { sigmoid4, tanh4 } from './activations';
 import * as F from './desc';
 import { copy4, field, isReal, ptr, rowAt, zero4 } from './desc';
-import { projectInputs } from './step';
 
 // @ts-ignore: decorator
 @inline
@@ -27,12 +26,13 @@ export function gru_forward(desc: usize, b0: i32, b1: i32, work: usize, s: usize
   const GH = 3 * Hp;
   const pG = ptr(desc, F.D_G), pHs = ptr(desc, F.D_HS), pHn = ptr(desc, F.D_HN), pBh = ptr(desc, F.D_BIASH);
   const pOut = ptr(desc, F.D_OUT), pPre = ptr(desc, F.D_PRE), pMask = ptr(desc, F.D_MASK);
+  const D = field(desc, F.D_D), pX = ptr(desc, F.D_X), pWp = ptr(desc, F.D_WP), pBiasX = ptr(desc, F.D_BIASX);
   const hb = (<usize>Hp) << 2;
   const mb = b1 - b0;
   for (let t = 0; t < T; t++) {
-    projectInputs(desc, t, b0, b1, GH, work);
-    zero4(s, mb * GH);
-    gemm_acc_packed(mb, GH, Hp, prevRow(desc, t, B, b0, Hp), Hp, ptr(desc, F.D_UP), s, GH, work);
+    // G = bias_x + x_t·W;  S = h_{t−1}·U (kept apart: reset-after needs h·U_n on its own)
+    gemm_step(mb, GH, D, rowAt(pX, t, B, b0, D), D, 0, 0, 0, pWp, pBiasX, rowAt(pG, t, B, b0, GH), GH, work);
+    gemm_step(mb, GH, 0, 0, 0, Hp, prevRow(desc, t, B, b0, Hp), Hp, ptr(desc, F.D_UP), 0, s, GH, work);
     for (let b = b0; b < b1; b++) {
       const real = isReal(pMask, t, B, b);
       const g = rowAt(pG, t, B, b, GH);
@@ -132,13 +132,13 @@ export function gru_rb_forward(desc: usize, b0: i32, b1: i32, work: usize, s: us
   const GH = 3 * Hp, RZ = 2 * Hp;
   const pG = ptr(desc, F.D_G), pHs = ptr(desc, F.D_HS);
   const pOut = ptr(desc, F.D_OUT), pPre = ptr(desc, F.D_PRE), pMask = ptr(desc, F.D_MASK);
+  const D = field(desc, F.D_D), pX = ptr(desc, F.D_X), pWp = ptr(desc, F.D_WP), pBiasX = ptr(desc, F.D_BIASX);
   const hb = (<usize>Hp) << 2;
   const mb = b1 - b0;
   const rh = s2, sn = s2 + ((<usize>(mb * Hp)) << 2);
   for (let t = 0; t < T; t++) {
-    projectInputs(desc, t, b0, b1, GH, work);
-    zero4(s, mb * RZ);
-    gemm_acc_packed(mb, RZ, Hp, prevRow(desc, t, B, b0, Hp), Hp, ptr(desc, F.D_UP), s, RZ, work);
+    gemm_step(mb, GH, D, rowAt(pX, t, B, b0, D), D, 0, 0, 0, pWp, pBiasX, rowAt(pG, t, B, b0, GH), GH, work);
+    gemm_step(mb, RZ, 0, 0, 0, Hp, prevRow(desc, t, B, b0, Hp), Hp, ptr(desc, F.D_UP), 0, s, RZ, work);
     for (let b = b0; b < b1; b++) {
       const g = rowAt(pG, t, B, b, GH);
       const sr = s + ((<usize>((b - b0) * RZ)) << 2);
@@ -159,8 +159,7 @@ export function gru_rb_forward(desc: usize, b0: i32, b1: i32, work: usize, s: us
         v128.store(rhr + o, f32x4.mul(r, v128.load(hp + o)));
       }
     }
-    zero4(sn, mb * Hp);
-    gemm_acc_packed(mb, Hp, Hp, rh, Hp, ptr(desc, F.D_UP2), sn, Hp, work);
+    gemm_step(mb, Hp, 0, 0, 0, Hp, rh, Hp, ptr(desc, F.D_UP2), 0, sn, Hp, work);
     for (let b = b0; b < b1; b++) {
       const real = isReal(pMask, t, B, b);
       const g = rowAt(pG, t, B, b, GH);

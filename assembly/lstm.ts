@@ -1,23 +1,23 @@
 // LSTM over all steps for the batch rows [b0, b1) of one thread (forward and backward).
 //   i=σ(a_i) f=σ(a_f) g=tanh(a_g) o=σ(a_o); c' = f⊙c + i⊙g; h' = o⊙tanh(c')
 // Gate blocks along a row of G: i, f, g, o, each Hp wide.
-import { gemm_acc_packed } from './gemm';
+import { gemm_acc_packed, gemm_step } from './gemm-step';
 import { sigmoid4, tanh4 } from './activations';
 import * as F from './desc';
 import { copy4, field, isReal, ptr, rowAt, zero4 } from './desc';
-import { projectInputs } from './step';
 
 export function lstm_forward(desc: usize, b0: i32, b1: i32, work: usize): void {
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
   const GH = 4 * Hp;
   const pG = ptr(desc, F.D_G), pHs = ptr(desc, F.D_HS), pCs = ptr(desc, F.D_CS);
   const pOut = ptr(desc, F.D_OUT), pPre = ptr(desc, F.D_PRE), pMask = ptr(desc, F.D_MASK);
-  const pUp = ptr(desc, F.D_UP);
+  const D = field(desc, F.D_D), pX = ptr(desc, F.D_X);
+  const pWUp = ptr(desc, F.D_WP), pBias = ptr(desc, F.D_BIASX);
   const mb = b1 - b0;
   for (let t = 0; t < T; t++) {
-    projectInputs(desc, t, b0, b1, GH, work);
+    // a_t = bias + [x_t, h_{t−1}] · [W; U]
     const hPrev0 = t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b0 * Hp)) << 2) : rowAt(pHs, t - 1, B, b0, Hp);
-    gemm_acc_packed(mb, GH, Hp, hPrev0, Hp, pUp, rowAt(pG, t, B, b0, GH), GH, work);
+    gemm_step(mb, GH, D, rowAt(pX, t, B, b0, D), D, Hp, hPrev0, Hp, pWUp, pBias, rowAt(pG, t, B, b0, GH), GH, work);
     for (let b = b0; b < b1; b++) {
       const g = rowAt(pG, t, B, b, GH);
       if (pPre) copy4(rowAt(pPre, t, B, b, GH), g, GH);

@@ -35,24 +35,22 @@ export function sum_squares(px: usize, n: i32): f64 {
   return total;
 }
 
-/** out[j] += Σ_i A[i, j] for j in [n0, n1), A with `rows` rows and row stride ld. */
+/**
+ * out[j] += Σ_i A[i, j] for j in [n0, n1), A with `rows` rows and row stride ld.
+ * Walks A row by row (contiguous loads) and adds each row into `out`, so a tall matrix streams
+ * through the cache once instead of being read down its columns.
+ */
 export function col_sums(pA: usize, rows: i32, ld: i32, n0: i32, n1: i32, pOut: usize): void {
-  let j = n0;
-  for (; j + 4 <= n1; j += 4) {
-    let acc = f32x4.splat(0);
-    let p = pA + ((<usize>j) << 2);
-    const step = (<usize>ld) << 2;
-    for (let i = 0; i < rows; i++) {
-      acc = f32x4.add(acc, v128.load(p));
-      p += step;
+  const nv = n0 + ((n1 - n0) & ~3);
+  for (let i = 0; i < rows; i++) {
+    const row = pA + ((<usize>(i * ld)) << 2);
+    for (let j = n0; j < nv; j += 4) {
+      const o = (<usize>j) << 2;
+      v128.store(pOut + o, f32x4.add(v128.load(pOut + o), v128.load(row + o)));
     }
-    const o = pOut + ((<usize>j) << 2);
-    v128.store(o, f32x4.add(v128.load(o), acc));
-  }
-  for (; j < n1; j++) {
-    let acc: f32 = 0;
-    for (let i = 0; i < rows; i++) acc += load<f32>(pA + ((<usize>(i * ld + j)) << 2));
-    const o = pOut + ((<usize>j) << 2);
-    store<f32>(o, load<f32>(o) + acc);
+    for (let j = nv; j < n1; j++) {
+      const o = (<usize>j) << 2;
+      store<f32>(pOut + o, load<f32>(pOut + o) + load<f32>(row + o));
+    }
   }
 }

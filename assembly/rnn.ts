@@ -1,20 +1,21 @@
 // SimpleRNN over all steps for the batch rows [b0, b1) of one thread: h' = act(x·W + bx + h·U + bh).
-import { gemm_acc_packed } from './gemm';
+import { gemm_acc_packed, gemm_step } from './gemm-step';
 import { tanh4 } from './activations';
 import * as F from './desc';
 import { copy4, field, isReal, ptr, rowAt, zero4 } from './desc';
-import { projectInputs } from './step';
 
 export function rnn_forward(desc: usize, b0: i32, b1: i32, work: usize): void {
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
   const relu = (field(desc, F.D_FLAGS) & 1) != 0;
   const pG = ptr(desc, F.D_G), pHs = ptr(desc, F.D_HS);
   const pOut = ptr(desc, F.D_OUT), pPre = ptr(desc, F.D_PRE), pMask = ptr(desc, F.D_MASK);
+  const D = field(desc, F.D_D), pX = ptr(desc, F.D_X);
+  const pWUp = ptr(desc, F.D_WP), pBias = ptr(desc, F.D_BIASX);
   const zero = f32x4.splat(0);
   for (let t = 0; t < T; t++) {
-    projectInputs(desc, t, b0, b1, Hp, work);
+    // a_t = bias + [x_t, h_{t−1}] · [W; U]
     const hPrev0 = t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b0 * Hp)) << 2) : rowAt(pHs, t - 1, B, b0, Hp);
-    gemm_acc_packed(b1 - b0, Hp, Hp, hPrev0, Hp, ptr(desc, F.D_UP), rowAt(pG, t, B, b0, Hp), Hp, work);
+    gemm_step(b1 - b0, Hp, D, rowAt(pX, t, B, b0, D), D, Hp, hPrev0, Hp, pWUp, pBias, rowAt(pG, t, B, b0, Hp), Hp, work);
     for (let b = b0; b < b1; b++) {
       const g = rowAt(pG, t, B, b, Hp);
       const hr = rowAt(pHs, t, B, b, Hp);

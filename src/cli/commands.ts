@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { register as registerRuns } from './runs.js';
 import { register as registerReport } from './report.js';
+import { register as registerBench } from './bench.js';
 import { register as registerTrain } from './train.js';
 import { register as registerPredict } from './predict.js';
 import { register as registerStart } from './start.js';
@@ -15,6 +16,7 @@ export type Register = (program: Command) => void;
 export const commands: Register[] = [];
 commands.push(registerRuns);
 commands.push(registerReport);
+commands.push(registerBench);
 commands.push(registerTrain);
 commands.push(registerPredict);
 commands.push(registerStart);

@@ -7,6 +7,7 @@
 import type { Backend, GemmArgs } from './backend.js';
 import { ArgumentError, checkInt, describe } from './errors.js';
 import type { FloatArray } from './tensor.js';
+import { kernelVariant } from './wasm/module.js';
 import { Runtime } from './wasm/runtime.js';
 import { wasmSequenceBackward } from './wasm/sequence-backward.js';
 import { wasmSequenceForward } from './wasm/sequence-forward.js';
@@ -25,6 +26,8 @@ export interface WasmBackend extends Backend {
   readonly name: 'wasm';
   /** Thread count this backend may use. */
   readonly threads: number;
+  /** Kernel build in use: 'relaxed' (f32x4 with fused multiply-add) or 'simd' (f32x4). */
+  readonly kernels: 'relaxed' | 'simd';
   /** Stops the worker threads (they never keep the process alive; this just frees them early). */
   close(): void;
 }
@@ -36,7 +39,14 @@ function checkArray(where: string, name: string, x: unknown): asserts x is Float
 }
 
 /** Throws unless `arr` holds a rows×cols block with row stride `ld` starting at `offset`. */
-function checkOperand(name: string, arr: unknown, offset: number, ld: number, rows: number, cols: number): void {
+function checkOperand(
+  name: string,
+  arr: unknown,
+  offset: number,
+  ld: number,
+  rows: number,
+  cols: number,
+): void {
   const where = 'wasm.gemm';
   checkArray(where, name, arr);
   checkInt(where, `${name}Offset`, offset, 0);
@@ -44,16 +54,23 @@ function checkOperand(name: string, arr: unknown, offset: number, ld: number, ro
   if (rows === 0 || cols === 0) return;
   const needed = offset + (rows - 1) * ld + cols;
   if (arr.length < needed) {
-    throw new ArgumentError(where, name, `at least ${needed} values (${rows}×${cols} stored with offset ${offset}, leading dimension ${ld})`, `${arr.length} values`);
+    throw new ArgumentError(
+      where,
+      name,
+      `at least ${needed} values (${rows}×${cols} stored with offset ${offset}, leading dimension ${ld})`,
+      `${arr.length} values`,
+    );
   }
 }
 
 /** The span of a rows×cols block with stride ld: what must be copied in. */
-const span = (rows: number, cols: number, ld: number): number => (rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols);
+const span = (rows: number, cols: number, ld: number): number =>
+  rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
 
 export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   if (opts.threads !== undefined) checkInt('createWasmBackend', 'threads', opts.threads, 1, 64);
-  if (opts.minParallelMacs !== undefined) checkInt('createWasmBackend', 'minParallelMacs', opts.minParallelMacs, 0);
+  if (opts.minParallelMacs !== undefined)
+    checkInt('createWasmBackend', 'minParallelMacs', opts.minParallelMacs, 0);
   const rt = new Runtime(opts.threads, opts.minParallelMacs);
   const k = rt.kernels;
   const ar = rt.arena;
@@ -63,7 +80,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     checkInt('wasm.gemm', 'M', M, 0);
     checkInt('wasm.gemm', 'N', N, 0);
     checkInt('wasm.gemm', 'K', K, 0);
-    const aOff = a.aOffset ?? 0, bOff = a.bOffset ?? 0, cOff = a.cOffset ?? 0;
+    const aOff = a.aOffset ?? 0,
+      bOff = a.bOffset ?? 0,
+      cOff = a.cOffset ?? 0;
     const lda = a.lda ?? (transA ? M : K);
     const ldb = a.ldb ?? (transB ? K : N);
     const ldc = a.ldc ?? N;
@@ -74,13 +93,30 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     checkOperand('C', a.C, cOff, ldc, M, N);
     if (M === 0 || N === 0) return;
     ar.reset();
-    const nA = span(ar_, ac, lda), nB = span(br, bc, ldb), nC = span(M, N, ldc);
+    const nA = span(ar_, ac, lda),
+      nB = span(br, bc, ldb),
+      nC = span(M, N, ldc);
     const pA = ar.copyIn(a.A.subarray(aOff, aOff + nA));
     const pB = ar.copyIn(a.B.subarray(bOff, bOff + nB));
     // beta = 0 ignores C (BLAS semantics: NaN garbage in C must not leak)
     const pC = beta === 0 ? ar.zeros(nC) : ar.copyIn(a.C.subarray(cOff, cOff + nC));
     const work = ar.alloc(rt.gemmWork);
-    k.gemm(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, pA, lda, pB, ldb, beta === 0 ? 1 : beta, pC, ldc, work);
+    k.gemm(
+      transA ? 1 : 0,
+      transB ? 1 : 0,
+      M,
+      N,
+      K,
+      alpha,
+      pA,
+      lda,
+      pB,
+      ldb,
+      beta === 0 ? 1 : beta,
+      pC,
+      ldc,
+      work,
+    );
     const f = ar.f32;
     // write back only the M×N block (leave the gaps between rows untouched)
     for (let i = 0; i < M; i++) {
@@ -89,10 +125,20 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     }
   }
 
-  function elementwise(where: string, x: FloatArray, out: FloatArray, fn: (px: number, po: number, n: number) => void): void {
+  function elementwise(
+    where: string,
+    x: FloatArray,
+    out: FloatArray,
+    fn: (px: number, po: number, n: number) => void,
+  ): void {
     checkArray(where, 'x', x);
     if (!out || out.length !== x.length) {
-      throw new ArgumentError(where, 'out', `${x.length} values (the length of x)`, out ? `${out.length} values` : describe(out));
+      throw new ArgumentError(
+        where,
+        'out',
+        `${x.length} values (the length of x)`,
+        out ? `${out.length} values` : describe(out),
+      );
     }
     ar.reset();
     const p = ar.copyIn(x);
@@ -110,6 +156,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     name: 'wasm',
     dtype: 'float32',
     threads: rt.maxThreads,
+    kernels: kernelVariant(),
     alloc: (n) => {
       checkInt('wasm.alloc', 'n', n, 0);
       return new Float32Array(n);
@@ -124,10 +171,20 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       checkInt(where, 'rows', rows, 0);
       checkInt(where, 'cols', cols, 0);
       if (!A || A.length < rows * cols) {
-        throw new ArgumentError(where, 'A', `at least ${rows * cols} values ([rows=${rows}, cols=${cols}])`, A ? `${A.length} values` : describe(A));
+        throw new ArgumentError(
+          where,
+          'A',
+          `at least ${rows * cols} values ([rows=${rows}, cols=${cols}])`,
+          A ? `${A.length} values` : describe(A),
+        );
       }
       if (!out || out.length !== cols) {
-        throw new ArgumentError(where, 'out', `${cols} values ([cols=${cols}])`, out ? `${out.length} values` : describe(out));
+        throw new ArgumentError(
+          where,
+          'out',
+          `${cols} values ([cols=${cols}])`,
+          out ? `${out.length} values` : describe(out),
+        );
       }
       ar.reset();
       const pA = ar.copyIn(A.subarray(0, rows * cols));

@@ -2,17 +2,21 @@
  * The wasm backend: kernels against plain float64 loops (GEMM in every transpose variant and odd
  * size, sigmoid/tanh against Math to 1e-6 relative, reductions), the shared backend suite,
  * sequence parity with the float32 TS backend for every cell kind with masks, thread-count
- * independence, argument errors, and that its worker threads never keep a process alive.
+ * independence, argument errors, that its worker threads never keep a process alive, that both
+ * kernel builds agree, and that the bench cases run.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createWasmBackend } from '../../src/core/wasm-backend.js';
 import { createTsBackend } from '../../src/core/ts-backend.js';
 import { ArgumentError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import type { FloatArray } from '../../src/core/tensor.js';
+import { WA, type Kernels } from '../../src/core/wasm/module.js';
+import { CASE_NAMES, medianMs, runBench } from '../../bench/cases.js';
 import { CELL_VARIANTS, backendSuite, randomProblem, runOnBackend } from './backend-suite.js';
 
 const wasm = createWasmBackend({ threads: 1 });
@@ -29,13 +33,27 @@ function rand(rng: Rng, n: number, lo = -1, hi = 1): Float32Array {
 }
 
 /** C = alpha·op(A)·op(B) + beta·C in float64, the plain triple loop. */
-function gemmRef(tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number, A: FloatArray, lda: number,
-  B: FloatArray, ldb: number, beta: number, C: FloatArray, ldc: number): Float64Array {
+function gemmRef(
+  tA: boolean,
+  tB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: FloatArray,
+  lda: number,
+  B: FloatArray,
+  ldb: number,
+  beta: number,
+  C: FloatArray,
+  ldc: number,
+): Float64Array {
   const out = Float64Array.from(C);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
       let s = 0;
-      for (let p = 0; p < K; p++) s += (tA ? A[p * lda + i]! : A[i * lda + p]!) * (tB ? B[j * ldb + p]! : B[p * ldb + j]!);
+      for (let p = 0; p < K; p++)
+        s += (tA ? A[p * lda + i]! : A[i * lda + p]!) * (tB ? B[j * ldb + p]! : B[p * ldb + j]!);
       out[i * ldc + j] = alpha * s + (beta === 0 ? 0 : beta * C[i * ldc + j]!);
     }
   }
@@ -44,20 +62,49 @@ function gemmRef(tA: boolean, tB: boolean, M: number, N: number, K: number, alph
 
 test('wasm gemm matches a float64 triple loop for every transpose, odd sizes, strides, alpha and beta', () => {
   const rng = new Rng(1);
-  // sizes cross the 4×8 micro-tile, the 64-row, 256-deep and 512-wide cache blocks
-  const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 16], [9, 17, 33], [65, 13, 300], [6, 530, 21], [33, 40, 257]];
+  // sizes cross the 4×8 micro-tile, the 64-row, 256-deep and 256-wide cache blocks
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [3, 5, 7],
+    [4, 8, 16],
+    [9, 17, 33],
+    [65, 13, 300],
+    [6, 530, 21],
+    [33, 40, 257],
+  ];
   for (const [M, N, K] of shapes) {
     for (const tA of [false, true]) {
       for (const tB of [false, true]) {
-        const lda = (tA ? M : K) + 3, ldb = (tB ? K : N) + 1, ldc = N + 2;
-        const A = rand(rng, (tA ? K : M) * lda), B = rand(rng, (tB ? N : K) * ldb), C = rand(rng, M * ldc);
+        const lda = (tA ? M : K) + 3,
+          ldb = (tB ? K : N) + 1,
+          ldc = N + 2;
+        const A = rand(rng, (tA ? K : M) * lda),
+          B = rand(rng, (tB ? N : K) * ldb),
+          C = rand(rng, M * ldc);
         const ref = gemmRef(tA, tB, M, N, K, 0.75, A, lda, B, ldb, -0.5, C, ldc);
-        wasm.gemm({ transA: tA, transB: tB, M, N, K, alpha: 0.75, A, lda, B, ldb, beta: -0.5, C, ldc });
+        wasm.gemm({
+          transA: tA,
+          transB: tB,
+          M,
+          N,
+          K,
+          alpha: 0.75,
+          A,
+          lda,
+          B,
+          ldb,
+          beta: -0.5,
+          C,
+          ldc,
+        });
         for (let i = 0; i < M; i++) {
           for (let j = 0; j < N; j++) {
             const e = ref[i * ldc + j]!;
             const got = C[i * ldc + j]!;
-            assert.ok(Math.abs(got - e) <= 1e-5 * (K + 1), `M${M} N${N} K${K} tA${tA} tB${tB} [${i},${j}]: ${got} vs ${e}`);
+            assert.ok(
+              Math.abs(got - e) <= 1e-5 * (K + 1),
+              `M${M} N${N} K${K} tA${tA} tB${tB} [${i},${j}]: ${got} vs ${e}`,
+            );
           }
           // the gaps between rows (j ≥ N) are left untouched
           assert.equal(C[i * ldc + N], Math.fround(C[i * ldc + N]!));
@@ -69,24 +116,59 @@ test('wasm gemm matches a float64 triple loop for every transpose, odd sizes, st
 
 test('wasm gemm with offsets, and beta = 0 ignores NaN already in C', () => {
   const rng = new Rng(2);
-  const M = 5, N = 9, K = 6;
-  const A = rand(rng, 3 + M * K), B = rand(rng, 2 + K * N);
+  const M = 5,
+    N = 9,
+    K = 6;
+  const A = rand(rng, 3 + M * K),
+    B = rand(rng, 2 + K * N);
   const C = new Float32Array(1 + M * N).fill(NaN);
-  wasm.gemm({ transA: false, transB: false, M, N, K, alpha: 1, A, aOffset: 3, B, bOffset: 2, beta: 0, C, cOffset: 1 });
-  const ref = gemmRef(false, false, M, N, K, 1, A.subarray(3), K, B.subarray(2), N, 0, new Float32Array(M * N), N);
+  wasm.gemm({
+    transA: false,
+    transB: false,
+    M,
+    N,
+    K,
+    alpha: 1,
+    A,
+    aOffset: 3,
+    B,
+    bOffset: 2,
+    beta: 0,
+    C,
+    cOffset: 1,
+  });
+  const ref = gemmRef(
+    false,
+    false,
+    M,
+    N,
+    K,
+    1,
+    A.subarray(3),
+    K,
+    B.subarray(2),
+    N,
+    0,
+    new Float32Array(M * N),
+    N,
+  );
   assert.ok(Number.isNaN(C[0]!), 'values before cOffset untouched');
   for (let i = 0; i < M * N; i++) assert.ok(Math.abs(C[1 + i]! - ref[i]!) < 1e-5, `C[${i}]`);
 });
 
 test('wasm sigmoid and tanh are within 1e-6 relative of Math (float64) over the whole range', () => {
-  const xs: number[] = [0, -0, 1e-30, -1e-30, 1e-7, -1e-7, 1e-3, 0.1, 0.6249, 0.625, 0.6251, 80, -80, 87, -87];
+  const xs: number[] = [
+    0, -0, 1e-30, -1e-30, 1e-7, -1e-7, 1e-3, 0.1, 0.6249, 0.625, 0.6251, 80, -80, 87, -87,
+  ];
   for (let v = -30; v <= 30; v += 0.00371) xs.push(v);
   for (let e = -20; e <= 1.5; e += 0.01) xs.push(10 ** e, -(10 ** e));
   const x = Float32Array.from(xs);
-  const s = new Float32Array(x.length), t = new Float32Array(x.length);
+  const s = new Float32Array(x.length),
+    t = new Float32Array(x.length);
   wasm.sigmoid(x, s);
   wasm.tanh(x, t);
-  let worstS = 0, worstT = 0;
+  let worstS = 0,
+    worstT = 0;
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
     const rs = Math.abs(s[i]! - 1 / (1 + Math.exp(-v))) / (1 / (1 + Math.exp(-v)));
@@ -108,14 +190,16 @@ test('wasm sigmoid and tanh are within 1e-6 relative of Math (float64) over the 
 test('wasm reductions: sum, sumSquares, addColumnSums', () => {
   const rng = new Rng(3);
   const x = rand(rng, 1003);
-  let s = 0, q = 0;
+  let s = 0,
+    q = 0;
   for (const v of x) {
     s += v;
     q += v * v;
   }
   assert.ok(Math.abs(wasm.sum(x) - s) < 1e-9);
   assert.ok(Math.abs(wasm.sumSquares(x) - q) < 1e-9);
-  const rows = 37, cols = 11;
+  const rows = 37,
+    cols = 11;
   const A = rand(rng, rows * cols);
   const out = Float32Array.from({ length: cols }, (_, j) => j);
   wasm.addColumnSums(A, rows, cols, out);
@@ -132,7 +216,8 @@ backendSuite('wasm (2 threads)', () => wasm2, { rtol: 1e-5 });
 /** max |a − b| / max |b|. */
 function relDiff(a: FloatArray | undefined, b: FloatArray | undefined): number {
   assert.ok(a && b && a.length === b.length, 'same length');
-  let d = 0, s = 0;
+  let d = 0,
+    s = 0;
   for (let i = 0; i < a.length; i++) {
     d = Math.max(d, Math.abs(a[i]! - b[i]!));
     s = Math.max(s, Math.abs(b[i]!));
@@ -143,7 +228,10 @@ function relDiff(a: FloatArray | undefined, b: FloatArray | undefined): number {
 test('wasm sequence ops agree with the float32 TS backend (every cell kind, masks, H not a multiple of 4)', () => {
   const ts = createTsBackend('float32');
   for (const v of CELL_VARIANTS) {
-    for (const [T, lengths, D, H] of [[7, [7, 2, 5, 1, 7, 3], 5, 13], [4, 9, 16, 32]] as [number, number[] | number, number, number][]) {
+    for (const [T, lengths, D, H] of [
+      [7, [7, 2, 5, 1, 7, 3], 5, 13],
+      [4, 9, 16, 32],
+    ] as [number, number[] | number, number, number][]) {
       const p = randomProblem(v.spec(D, H), T, lengths, 11);
       const a = runOnBackend(wasm2, p, 0.5);
       const b = runOnBackend(ts, p, 0.5);
@@ -154,7 +242,8 @@ test('wasm sequence ops agree with the float32 TS backend (every cell kind, mask
       for (const k of ['dx', 'dh0', 'dc0', 'dhSteps'] as const) {
         if (b.bwd[k]) assert.ok(relDiff(a.bwd[k], b.bwd[k]) <= 1e-5, `${label} ${k}`);
       }
-      for (const k of ['W', 'U', 'bx', 'bh'] as const) assert.ok(relDiff(a.grads[k], b.grads[k]) <= 1e-5, `${label} d${k}`);
+      for (const k of ['W', 'U', 'bx', 'bh'] as const)
+        assert.ok(relDiff(a.grads[k], b.grads[k]) <= 1e-5, `${label} d${k}`);
     }
   }
 });
@@ -167,19 +256,57 @@ test('wasm results do not depend on the thread count (1 vs 2 threads: identical)
     assert.deepEqual(a.fwd.hs, b.fwd.hs, `${v.name} hs`);
     assert.deepEqual(a.bwd.dx, b.bwd.dx, `${v.name} dx`);
     assert.deepEqual(a.bwd.dh0, b.bwd.dh0, `${v.name} dh0`);
-    for (const k of ['W', 'U', 'bx', 'bh'] as const) assert.deepEqual(a.grads[k], b.grads[k], `${v.name} d${k}`);
+    for (const k of ['W', 'U', 'bx', 'bh'] as const)
+      assert.deepEqual(a.grads[k], b.grads[k], `${v.name} d${k}`);
   }
 });
 
 test('wasm rejects bad arguments with ArgumentErrors that name them', () => {
   const cell = { kind: 'lstm' as const, inputSize: 2, hiddenSize: 3 };
-  const base = { cell, steps: 2, batch: 1, x: new Float32Array(4), W: new Float32Array(24), U: new Float32Array(36), bx: new Float32Array(12), bh: new Float32Array(12) };
-  assert.throws(() => wasm.sequenceForward({ ...base, x: new Float32Array(5) }), (e: unknown) => e instanceof ArgumentError && /'x'/.test(e.message) && /5 values/.test(e.message));
-  assert.throws(() => wasm.sequenceForward({ ...base, U: new Float32Array(36).fill(NaN) }), (e: unknown) => e instanceof ArgumentError && /'U'/.test(e.message));
+  const base = {
+    cell,
+    steps: 2,
+    batch: 1,
+    x: new Float32Array(4),
+    W: new Float32Array(24),
+    U: new Float32Array(36),
+    bx: new Float32Array(12),
+    bh: new Float32Array(12),
+  };
+  assert.throws(
+    () => wasm.sequenceForward({ ...base, x: new Float32Array(5) }),
+    (e: unknown) =>
+      e instanceof ArgumentError && /'x'/.test(e.message) && /5 values/.test(e.message),
+  );
+  assert.throws(
+    () => wasm.sequenceForward({ ...base, U: new Float32Array(36).fill(NaN) }),
+    (e: unknown) => e instanceof ArgumentError && /'U'/.test(e.message),
+  );
   assert.throws(() => wasm.sequenceForward({ ...base, batch: 0 }), ArgumentError);
-  assert.throws(() => wasm.gemm({ transA: false, transB: false, M: 2, N: 2, K: 2, alpha: 1, A: new Float32Array(3), B: new Float32Array(4), beta: 0, C: new Float32Array(4) }), (e: unknown) => e instanceof ArgumentError && /'A'/.test(e.message));
-  assert.throws(() => wasm.sigmoid(new Float32Array(3), new Float32Array(2)), (e: unknown) => e instanceof ArgumentError && /'out'/.test(e.message));
-  assert.throws(() => createWasmBackend({ threads: 0 }), (e: unknown) => e instanceof ArgumentError && /'threads'/.test(e.message));
+  assert.throws(
+    () =>
+      wasm.gemm({
+        transA: false,
+        transB: false,
+        M: 2,
+        N: 2,
+        K: 2,
+        alpha: 1,
+        A: new Float32Array(3),
+        B: new Float32Array(4),
+        beta: 0,
+        C: new Float32Array(4),
+      }),
+    (e: unknown) => e instanceof ArgumentError && /'A'/.test(e.message),
+  );
+  assert.throws(
+    () => wasm.sigmoid(new Float32Array(3), new Float32Array(2)),
+    (e: unknown) => e instanceof ArgumentError && /'out'/.test(e.message),
+  );
+  assert.throws(
+    () => createWasmBackend({ threads: 0 }),
+    (e: unknown) => e instanceof ArgumentError && /'threads'/.test(e.message),
+  );
 });
 
 test('worker threads do not keep the process alive', () => {
@@ -192,8 +319,58 @@ test('worker threads do not keep the process alive', () => {
       W: new Float32Array(72).fill(0.1), U: new Float32Array(192).fill(0.1), bx: new Float32Array(24), bh: new Float32Array(24) });
     console.log('ok', r.hLast.length);`;
   const t0 = Date.now();
-  const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  const res = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    { encoding: 'utf8', timeout: 20_000 },
+  );
   assert.equal(res.status, 0, res.stderr);
   assert.match(res.stdout, /ok 64/);
   assert.ok(Date.now() - t0 < 20_000);
+});
+
+test('both kernel builds (f32x4, and f32x4 with fused multiply-add) compute the same GEMM', () => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const memory = new WA.Memory({ initial: 256, maximum: 65536, shared: true });
+  const plain = new WA.Instance(new WA.Module(readFileSync(`${root}build/kernels.wasm`)), {
+    env: { memory },
+  }).exports as unknown as Kernels;
+  const rng = new Rng(9);
+  const M = 13,
+    N = 37,
+    K = 300;
+  const A = rand(rng, M * K),
+    B = rand(rng, K * N);
+  const f = new Float32Array(memory.buffer);
+  const pA = 4096,
+    pB = pA + M * K * 4,
+    pC = pB + K * N * 4,
+    work = pC + M * N * 4 + 64;
+  f.set(A, pA >> 2);
+  f.set(B, pB >> 2);
+  f.fill(0, pC >> 2, (pC >> 2) + M * N);
+  plain.gemm(0, 0, M, N, K, 1, pA, K, pB, N, 0, pC, N, work);
+  const C = new Float32Array(M * N);
+  wasm.gemm({ transA: false, transB: false, M, N, K, alpha: 1, A, B, beta: 0, C });
+  const ref = gemmRef(false, false, M, N, K, 1, A, K, B, N, 0, new Float32Array(M * N), N);
+  for (let i = 0; i < M * N; i++) {
+    assert.ok(Math.abs(f[(pC >> 2) + i]! - ref[i]!) < 1e-4, `plain build [${i}]`);
+    assert.ok(Math.abs(C[i]! - ref[i]!) < 1e-4, `${wasm.kernels} build [${i}]`);
+  }
+});
+
+test('bench cases run through the real model path and report a median per case', () => {
+  assert.deepEqual(CASE_NAMES, [
+    'train-lstm-b32-t50-d16-h128',
+    'train-gru-b32-t50-d16-h128',
+    'train-lstm-text-b32-t100-v5000-e64-h128',
+    'infer-lstm-b256-t50-d16-h128',
+    'ig-lstm-t50-d16-h128-s50',
+  ]);
+  const r = runBench({ backend: wasm2, only: ['train-gru-b32-t50-d16-h128'], reps: 1 });
+  assert.deepEqual(Object.keys(r), ['train-gru-b32-t50-d16-h128']);
+  assert.ok(r['train-gru-b32-t50-d16-h128']! > 0);
+  let calls = 0;
+  assert.equal(medianMs(() => void calls++, 4, 1) >= 0, true);
+  assert.equal(calls, 5, 'one warm-up run, then the timed runs');
 });

@@ -67,10 +67,14 @@ export class Arena {
     if (end <= have) return;
     const pages = Math.ceil((end - have) / PAGE);
     if (have / PAGE + pages > MAXIMUM_PAGES) {
-      throw new RnnlensError(`wasm backend: needs ${Math.ceil(end / 2 ** 20)} MiB of memory, more than the 4 GiB a wasm memory can hold`);
+      throw new RnnlensError(
+        `wasm backend: needs ${Math.ceil(end / 2 ** 20)} MiB of memory, more than the 4 GiB a wasm memory can hold`,
+      );
     }
     // grow by at least a quarter so repeated growth stays rare
-    this.memory.grow(Math.min(MAXIMUM_PAGES - have / PAGE, Math.max(pages, Math.ceil(have / PAGE / 4))));
+    this.memory.grow(
+      Math.min(MAXIMUM_PAGES - have / PAGE, Math.max(pages, Math.ceil(have / PAGE / 4))),
+    );
   }
 
   /** Views over the current buffer (refreshed after growth). */

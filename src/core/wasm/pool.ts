@@ -1,9 +1,17 @@
 /**
- * Worker threads sharing the wasm memory. The main thread is thread 0 and works too; workers
- * 1..n−1 each run their own list of kernel calls. They meet only at the start and end of run():
- * the main thread writes the programs, bumps the generation and notifies; each worker runs its
- * program and increments the done counter; the main thread blocks (Atomics.wait) until all are
- * done. Workers are unref()'d, so they never keep the process alive.
+ * Worker threads sharing the wasm memory, fed from one shared task list. The main thread is
+ * thread 0 and works too. run(): the main thread writes the tasks, bumps the generation and
+ * notifies; every thread claims tasks with an atomic counter until none are left (so a thread the
+ * OS delays simply takes fewer tasks), counts itself done; the main thread blocks (Atomics.wait)
+ * until all are done. Tasks write disjoint outputs and each task's arithmetic does not depend on
+ * which thread runs it, so results are identical for any thread count.
+ *
+ * A task is a list of kernel calls. A negative argument −k stands for the running thread's
+ * scratch pointer k−1 (its private GEMM workspace and buffers). Workers are unref()'d, so they
+ * never keep the process alive.
+ *
+ * Layout of the task buffer (f64): [offset of task 0, offset of task 1, …] then per task
+ * [calls, (fnId, argc, args…)…]. Control block (i32): GEN, DONE, STOP, READY, FAILED, NEXT, NTASKS.
  */
 import { Worker } from 'node:worker_threads';
 import { RnnlensError } from '../errors.js';
@@ -16,15 +24,20 @@ const DONE = 1;
 const STOP = 2;
 const READY = 3;
 const FAILED = 4;
-/** f64 slots per thread program: [length, (fnId, argc, args…)…]. */
-const PROG_LEN = 256;
+const NEXT = 5;
+const NTASKS = 6;
+const TASK_SLOTS = 1 << 16;
+/** Scratch pointers per thread. */
+export const SCRATCH_SLOTS = 4;
 
-/** One kernel call: the kernel's name and its numeric arguments. */
+/** One kernel call: the kernel's name and its numeric arguments (−k: the thread's scratch k−1). */
 export type Call = [KernelName, ...number[]];
+export type Task = Call[];
 
 export class WorkerPool {
   private readonly ctrl: Int32Array;
-  private readonly prog: Float64Array;
+  private readonly tasks: Float64Array;
+  private readonly scratch: Float64Array;
   private readonly workers: Worker[] = [];
   private closed = false;
 
@@ -33,16 +46,26 @@ export class WorkerPool {
     readonly threads: number,
   ) {
     const ctrlBuf = new SharedArrayBuffer(64);
-    const progBuf = new SharedArrayBuffer(threads * PROG_LEN * 8);
+    const taskBuf = new SharedArrayBuffer(TASK_SLOTS * 8);
+    const scratchBuf = new SharedArrayBuffer(threads * SCRATCH_SLOTS * 8);
     this.ctrl = new Int32Array(ctrlBuf);
-    this.prog = new Float64Array(progBuf);
+    this.tasks = new Float64Array(taskBuf);
+    this.scratch = new Float64Array(scratchBuf);
     const module = kernelModule();
     for (let i = 1; i < threads; i++) {
       const w = new Worker(WORKER_SOURCE, {
         eval: true,
         // the worker needs no loaders or flags of the parent (e.g. tsx, --input-type=module)
         execArgv: [],
-        workerData: { module, memory, ctrlBuf, progBuf, index: i, names: [...KERNEL_NAMES], progLen: PROG_LEN },
+        workerData: {
+          module,
+          memory,
+          ctrlBuf,
+          taskBuf,
+          scratchBuf,
+          index: i,
+          names: [...KERNEL_NAMES],
+        },
       });
       w.unref();
       w.on('error', () => Atomics.store(this.ctrl, FAILED, 1));
@@ -50,31 +73,46 @@ export class WorkerPool {
     }
     // Block until every worker has instantiated the module (a few tens of ms, once).
     const deadline = Date.now() + 10_000;
-    for (let r = Atomics.load(this.ctrl, READY); r < threads - 1; r = Atomics.load(this.ctrl, READY)) {
+    for (
+      let r = Atomics.load(this.ctrl, READY);
+      r < threads - 1;
+      r = Atomics.load(this.ctrl, READY)
+    ) {
       if (Date.now() > deadline || Atomics.load(this.ctrl, FAILED)) {
         this.close();
-        throw new RnnlensError(`wasm backend: worker threads did not start (${r} of ${threads - 1} ready)`);
+        throw new RnnlensError(
+          `wasm backend: worker threads did not start (${r} of ${threads - 1} ready)`,
+        );
       }
       Atomics.wait(this.ctrl, READY, r, 100);
     }
   }
 
-  /**
-   * Runs programs[0] on the main thread (with `kernels`) and programs[i] on worker i, and
-   * returns when all are finished.
-   */
-  run(kernels: Kernels, programs: Call[][]): void {
+  /** Runs the tasks on all threads; scratch[i] are thread i's scratch pointers. */
+  run(kernels: Kernels, tasks: Task[], scratch: number[][]): void {
     if (this.closed) throw new RnnlensError('wasm backend: the worker pool was closed');
-    const n = Math.min(programs.length, this.threads);
-    for (let w = 1; w < this.threads; w++) this.write(w, w < n ? programs[w]! : []);
+    this.write(tasks);
+    for (let w = 0; w < this.threads; w++) {
+      for (let k = 0; k < SCRATCH_SLOTS; k++)
+        this.scratch[w * SCRATCH_SLOTS + k] = scratch[w]?.[k] ?? 0;
+    }
+    Atomics.store(this.ctrl, NEXT, 0);
+    Atomics.store(this.ctrl, NTASKS, tasks.length);
     Atomics.store(this.ctrl, DONE, 0);
     Atomics.add(this.ctrl, GEN, 1);
     Atomics.notify(this.ctrl, GEN);
     let mainError: unknown = null;
     try {
-      runProgram(kernels, programs[0] ?? []);
+      for (
+        let t = Atomics.add(this.ctrl, NEXT, 1);
+        t < tasks.length;
+        t = Atomics.add(this.ctrl, NEXT, 1)
+      ) {
+        runTask(kernels, tasks[t]!, scratch[0] ?? []);
+      }
     } catch (e) {
       mainError = e;
+      Atomics.store(this.ctrl, NEXT, tasks.length); // let the workers stop early
     }
     const others = this.threads - 1;
     for (let d = Atomics.load(this.ctrl, DONE); d < others; d = Atomics.load(this.ctrl, DONE)) {
@@ -87,17 +125,20 @@ export class WorkerPool {
     }
   }
 
-  private write(w: number, calls: Call[]): void {
-    const base = w * PROG_LEN;
-    let i = base + 1;
-    for (const [name, ...args] of calls) {
-      if (i + 2 + args.length > base + PROG_LEN) throw new RnnlensError('wasm backend: worker program too long');
-      this.prog[i] = KERNEL_NAMES.indexOf(name);
-      this.prog[i + 1] = args.length;
-      this.prog.set(args, i + 2);
-      i += 2 + args.length;
-    }
-    this.prog[base] = i - base - 1;
+  private write(tasks: Task[]): void {
+    let i = tasks.length;
+    tasks.forEach((task, t) => {
+      this.tasks[t] = i;
+      this.tasks[i++] = task.length;
+      for (const [name, ...args] of task) {
+        if (i + 2 + args.length > TASK_SLOTS)
+          throw new RnnlensError('wasm backend: task list too long');
+        this.tasks[i] = KERNEL_NAMES.indexOf(name);
+        this.tasks[i + 1] = args.length;
+        this.tasks.set(args, i + 2);
+        i += 2 + args.length;
+      }
+    });
   }
 
   /** Stops the workers (they exit on their own; nothing waits for them). */
@@ -110,9 +151,10 @@ export class WorkerPool {
   }
 }
 
-/** Runs a list of kernel calls on this thread. */
-export function runProgram(kernels: Kernels, calls: Call[]): void {
-  for (const [name, ...args] of calls) {
+/** Runs one task on this thread with its scratch pointers. */
+export function runTask(kernels: Kernels, task: Task, scratch: readonly number[]): void {
+  for (const [name, ...args] of task) {
+    for (let a = 0; a < args.length; a++) if (args[a]! < 0) args[a] = scratch[-1 - args[a]!] ?? 0;
     (kernels[name] as (...a: number[]) => void)(...args);
   }
 }

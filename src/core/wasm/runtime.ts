@@ -7,14 +7,15 @@ import { Arena } from './arena.js';
 import type { Kernels } from './module.js';
 import type { WasmMemory } from './module.js';
 import { INITIAL_PAGES, MAXIMUM_PAGES, WA, instantiate } from './module.js';
-import type { Call } from './pool.js';
-import { WorkerPool, runProgram } from './pool.js';
+import type { Task } from './pool.js';
+import { WorkerPool, runTask } from './pool.js';
 
 /**
- * Below this many multiply-adds per layer call (T·B·G·H·(D+H)) one thread is faster: waking a
- * worker and splitting costs tens of microseconds. Measured with bench/threshold.ts.
+ * Below this many multiply-adds per layer call (T·B·G·H·(D+H)) one thread is used. A parallel
+ * dispatch costs 15 µs on an idle 2-core machine and over 100 µs on a busy one (bench/dispatch.ts);
+ * 4M multiply-adds take about 200 µs on one core, so splitting them pays even when busy.
  */
-export const PARALLEL_MIN_MACS = 2_000_000;
+export const PARALLEL_MIN_MACS = 4_000_000;
 
 export class Runtime {
   readonly memory: WasmMemory;
@@ -37,18 +38,21 @@ export class Runtime {
 
   /** Threads to use for a layer call of `macs` multiply-adds over `rows` independent rows. */
   threadsFor(macs: number, rows: number): number {
-    if (this.maxThreads === 1 || macs < this.minParallelMacs) return 1;
-    return Math.max(1, Math.min(this.maxThreads, Math.floor(rows / 4)));
+    if (this.maxThreads === 1 || macs < this.minParallelMacs || rows < 8) return 1;
+    return this.maxThreads;
   }
 
-  /** Runs programs[i] on thread i (0 = this thread) and waits for all. */
-  parallel(programs: Call[][]): void {
-    if (programs.length <= 1) {
-      runProgram(this.kernels, programs[0] ?? []);
+  /**
+   * Runs independent tasks on `threads` threads (this one included); scratch[i] holds thread i's
+   * scratch pointers (task arguments −1, −2, … refer to them).
+   */
+  runTasks(tasks: Task[], threads: number, scratch: number[][]): void {
+    if (threads <= 1 || tasks.length <= 1) {
+      for (const t of tasks) runTask(this.kernels, t, scratch[0] ?? []);
       return;
     }
     if (!this.pool) this.pool = new WorkerPool(this.memory, this.maxThreads);
-    this.pool.run(this.kernels, programs);
+    this.pool.run(this.kernels, tasks, scratch);
   }
 
   close(): void {

@@ -9,10 +9,18 @@
 import type { SequenceBackwardArgs, SequenceBackwardResult } from '../backend.js';
 import { checkBackwardArgs } from '../ts/validate.js';
 import { D, D_FIELDS } from './descriptor.js';
-import { copyBackGates, copyInGates, copyInRows, copyOutGates, pad4, splitRange } from './layout.js';
-import type { Call } from './pool.js';
+import {
+  chunks,
+  copyBackGates,
+  copyInGates,
+  copyInRows,
+  copyOut,
+  copyOutGates,
+  pad4,
+} from './layout.js';
+import type { Call, Task } from './pool.js';
 import type { Runtime } from './runtime.js';
-import { packB, packWork } from './sequence-forward.js';
+import { STEP_WORK, packB } from './sequence-forward.js';
 
 export function wasmSequenceBackward(rt: Runtime, a: SequenceBackwardArgs): SequenceBackwardResult {
   const kind = a.cell.kind;
@@ -62,64 +70,117 @@ export function wasmSequenceBackward(rt: Runtime, a: SequenceBackwardArgs): Sequ
   const v = ar.i32;
   const d = desc >> 2;
   v.fill(0, d, d + D_FIELDS);
-  v[d + D.T] = T; v[d + D.B] = B; v[d + D.HP] = Hp; v[d + D.D] = Din;
+  v[d + D.T] = T;
+  v[d + D.B] = B;
+  v[d + D.HP] = Hp;
+  v[d + D.D] = Din;
   v[d + D.FLAGS] = a.cell.activation === 'relu' ? 1 : 0;
-  v[d + D.X] = pX; v[d + D.H0] = pH0; v[d + D.C0] = pC0; v[d + D.MASK] = pMask; v[d + D.G] = pG;
-  v[d + D.HS] = pHs; v[d + D.CS] = pCs; v[d + D.HN] = pHn; v[d + D.DOUT] = pDOut; v[d + D.DH] = pDh;
-  v[d + D.DC] = pDc; v[d + D.UTP] = pUTp; v[d + D.UTP2] = pUTp2; v[d + D.DA] = pDA; v[d + D.DA2] = pDA2;
-  v[d + D.DHSTEPS] = pSteps; v[d + D.RH] = pRH;
+  v[d + D.X] = pX;
+  v[d + D.H0] = pH0;
+  v[d + D.C0] = pC0;
+  v[d + D.MASK] = pMask;
+  v[d + D.G] = pG;
+  v[d + D.HS] = pHs;
+  v[d + D.CS] = pCs;
+  v[d + D.HN] = pHn;
+  v[d + D.DOUT] = pDOut;
+  v[d + D.DH] = pDh;
+  v[d + D.DC] = pDc;
+  v[d + D.UTP] = pUTp;
+  v[d + D.UTP2] = pUTp2;
+  v[d + D.DA] = pDA;
+  v[d + D.DA2] = pDA2;
+  v[d + D.DHSTEPS] = pSteps;
+  v[d + D.RH] = pRH;
 
   const threads = rt.threadsFor(TB * GHp * (Din + 2 * Hp), B);
-  // phase 1: the reverse time loop per block of batch rows
-  const phase1: Call[][] = [];
-  for (const [b0, b1] of splitRange(B, threads, 4)) {
-    const work = ar.alloc(packWork(b1 - b0, GHp));
-    if (kind === 'lstm') phase1.push([['lstm_backward', desc, b0, b1, work]]);
-    else if (kind === 'rnn') phase1.push([['rnn_backward', desc, b0, b1, work]]);
-    else if (ra) phase1.push([['gru_backward', desc, b0, b1, work]]);
-    else phase1.push([['gru_rb_backward', desc, b0, b1, work, ar.alloc((b1 - b0) * Hp)]]);
-  }
-  rt.parallel(phase1);
+  // phase 1: the reverse time loop per block of batch rows (scratch: −1 work, −2 s)
+  const blocks = chunks(B, threads, 4, 8, 4);
+  const maxRows = blocks[0]![1] - blocks[0]![0];
+  const phase1: Task[] = blocks.map(([b0, b1]): Task => {
+    if (kind === 'lstm') return [['lstm_backward', desc, b0, b1, -1]];
+    if (kind === 'rnn') return [['rnn_backward', desc, b0, b1, -1]];
+    return ra ? [['gru_backward', desc, b0, b1, -1]] : [['gru_rb_backward', desc, b0, b1, -1, -2]];
+  });
+  const scratch: number[][] = [];
+  for (let w = 0; w < threads; w++)
+    scratch.push([ar.alloc(Math.max(STEP_WORK, rt.gemmWork)), rb ? ar.alloc(maxRows * Hp) : 0]);
+  rt.runTasks(phase1, threads, scratch);
 
   // phase 2: parameter and input gradients as big GEMMs
   const pDAx = pDA;
   const pDAh = ra ? pDA2 : pDA;
   const g = a.grads;
-  let pdW = 0, pdU = 0, pdbx = 0, pdbh = 0, pdx = 0;
+  let pdW = 0,
+    pdU = 0,
+    pdbx = 0,
+    pdbh = 0,
+    pdx = 0;
   if (g) {
     pdW = copyInGates(ar, g.W, Din, G, H, Hp);
     pdU = copyInGates(ar, g.U, H, G, H, Hp, Hp);
     pdbx = copyInGates(ar, g.bx, 1, G, H, Hp);
     pdbh = copyInGates(ar, g.bh, 1, G, H, Hp);
   }
-  if (a.wantDx) pdx = ar.alloc(TB * Din);
-  const phase2: Call[][] = [];
-  const cols = splitRange(GHp, threads, 8);
-  const rowsDx = splitRange(TB, threads, 4);
-  for (let w = 0; w < threads; w++) {
-    const calls: Call[] = [];
-    const work = ar.alloc(rt.gemmWork);
-    if (g && cols[w]) {
-      const [n0, n1] = cols[w]!;
+  if (a.wantDx) pdx = ar.zeros(TB * Din);
+  // independent tasks: column blocks of dW, dU and the bias sums (two per thread: each block
+  // packs Xᵀ and Hprevᵀ again, so fewer, wider blocks); row blocks of dx (−1: gemm work)
+  const phase2: Task[] = [];
+  if (g) {
+    for (const [n0, n1] of chunks(GHp, threads, 8, 64, 2)) {
+      const task: Task = [];
       // dW[:, n0:n1] += Xᵀ · dAx[:, n0:n1]
-      calls.push(['gemm', 1, 0, Din, n1 - n0, TB, 1, pX, Din, pDAx + n0 * 4, GHp, 1, pdW + n0 * 4, GHp, work]);
+      task.push(
+        gemmCall(1, 0, Din, n1 - n0, TB, pX, Din, pDAx + n0 * 4, GHp, 1, pdW + n0 * 4, GHp),
+      );
       // dU += Hprevᵀ · dAh, Hprev = [h0; hs_0 … hs_{T−2}]; reset-before: the n columns use r⊙h_prev
       const split = rb ? Math.min(Math.max(2 * Hp, n0), n1) : n1;
-      if (split > n0) pushHprevGemm(calls, n0, split, Hp, GHp, B, T, pH0, pHs, pDAh, pdU, work);
+      if (split > n0) pushHprevGemm(task, n0, split, Hp, GHp, B, T, pH0, pHs, pDAh, pdU);
       if (n1 > split) {
-        calls.push(['gemm', 1, 0, Hp, n1 - split, TB, 1, pRH, Hp, pDAh + split * 4, GHp, 1, pdU + split * 4, GHp, work]);
+        task.push(
+          gemmCall(
+            1,
+            0,
+            Hp,
+            n1 - split,
+            TB,
+            pRH,
+            Hp,
+            pDAh + split * 4,
+            GHp,
+            1,
+            pdU + split * 4,
+            GHp,
+          ),
+        );
       }
-      calls.push(['col_sums', pDAx, TB, GHp, n0, n1, pdbx]);
-      calls.push(['col_sums', pDAh, TB, GHp, n0, n1, pdbh]);
+      task.push(['col_sums', pDAx, TB, GHp, n0, n1, pdbx]);
+      task.push(['col_sums', pDAh, TB, GHp, n0, n1, pdbh]);
+      phase2.push(task);
     }
-    if (pdx && rowsDx[w]) {
-      const [r0, r1] = rowsDx[w]!;
-      // dx[r0:r1] = dAx[r0:r1] · Wᵀ
-      calls.push(['gemm', 0, 1, r1 - r0, Din, GHp, 1, pDAx + r0 * GHp * 4, GHp, pW, GHp, 0, pdx + r0 * Din * 4, Din, work]);
-    }
-    phase2.push(calls);
   }
-  if (g || pdx) rt.parallel(phase2);
+  if (pdx) {
+    // dx = dAx · Wᵀ with Wᵀ packed once and dAx rows read in place: packing the tall dAx
+    // (T·B × G·Hp) for a product only D wide would cost as much as the product itself
+    const pWTp = packB(rt, true, GHp, Din, pW, GHp);
+    for (const [r0, r1] of chunks(TB, threads, 4, 64, 4)) {
+      phase2.push([
+        [
+          'gemm_acc_packed',
+          r1 - r0,
+          Din,
+          GHp,
+          pDAx + r0 * GHp * 4,
+          GHp,
+          pWTp,
+          pdx + r0 * Din * 4,
+          Din,
+          -1,
+        ],
+      ]);
+    }
+  }
+  rt.runTasks(phase2, threads, scratch);
 
   if (g) {
     copyBackGates(ar, pdW, g.W, Din, G, H, Hp);
@@ -130,15 +191,59 @@ export function wasmSequenceBackward(rt: Runtime, a: SequenceBackwardArgs): Sequ
   const res: SequenceBackwardResult = { dh0: copyOutGates(ar, pDh, B, 1, H, Hp) };
   if (kind === 'lstm') res.dc0 = copyOutGates(ar, pDc, B, 1, H, Hp);
   if (pSteps) res.dhSteps = copyOutGates(ar, pSteps, TB, 1, H, Hp);
-  if (pdx) res.dx = ar.f32.slice(pdx >> 2, (pdx >> 2) + TB * Din);
+  if (pdx) res.dx = copyOut(ar, pdx, TB * Din);
   return res;
 }
 
 /** dU[:, n0:n1] += h0ᵀ·dA_0 + hs[0:T−1]ᵀ·dA[1:T] (two GEMMs; no stacked copy of Hprev needed). */
-function pushHprevGemm(calls: Call[], n0: number, n1: number, Hp: number, GHp: number, B: number, T: number,
-  pH0: number, pHs: number, pDAh: number, pdU: number, work: number): void {
-  calls.push(['gemm', 1, 0, Hp, n1 - n0, B, 1, pH0, Hp, pDAh + n0 * 4, GHp, 1, pdU + n0 * 4, GHp, work]);
+function pushHprevGemm(
+  task: Task,
+  n0: number,
+  n1: number,
+  Hp: number,
+  GHp: number,
+  B: number,
+  T: number,
+  pH0: number,
+  pHs: number,
+  pDAh: number,
+  pdU: number,
+): void {
+  task.push(gemmCall(1, 0, Hp, n1 - n0, B, pH0, Hp, pDAh + n0 * 4, GHp, 1, pdU + n0 * 4, GHp));
   if (T > 1) {
-    calls.push(['gemm', 1, 0, Hp, n1 - n0, (T - 1) * B, 1, pHs, Hp, pDAh + (B * GHp + n0) * 4, GHp, 1, pdU + n0 * 4, GHp, work]);
+    task.push(
+      gemmCall(
+        1,
+        0,
+        Hp,
+        n1 - n0,
+        (T - 1) * B,
+        pHs,
+        Hp,
+        pDAh + (B * GHp + n0) * 4,
+        GHp,
+        1,
+        pdU + n0 * 4,
+        GHp,
+      ),
+    );
   }
+}
+
+/** A `gemm` task call with alpha = 1 and the running thread's workspace (scratch −1). */
+function gemmCall(
+  transA: 0 | 1,
+  transB: 0 | 1,
+  M: number,
+  N: number,
+  K: number,
+  pA: number,
+  lda: number,
+  pB: number,
+  ldb: number,
+  beta: number,
+  pC: number,
+  ldc: number,
+): Call {
+  return ['gemm', transA, transB, M, N, K, 1, pA, lda, pB, ldb, beta, pC, ldc, -1];
 }

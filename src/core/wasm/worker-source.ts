@@ -2,16 +2,18 @@
  * The worker thread's program, as source text run with `new Worker(source, { eval: true })`, so it
  * needs no file of its own (works the same from src/ under tsx and from dist/). Each worker
  * instantiates the kernel module on the shared memory, then loops: wait for a new generation on
- * the control block, run its list of kernel calls, count itself done, notify.
- * Control block (Int32Array): see CTRL_* in pool.ts.
+ * the control block, claim tasks from the shared list (an atomic counter) until none are left,
+ * count itself done, notify. The task format and control block are described in pool.ts; this
+ * loop must match runTasks() there.
  */
 export const WORKER_SOURCE = `
 'use strict';
 const { workerData } = require('node:worker_threads');
-const { module, memory, ctrlBuf, progBuf, index, names, progLen } = workerData;
+const { module, memory, ctrlBuf, taskBuf, scratchBuf, index, names } = workerData;
 const ctrl = new Int32Array(ctrlBuf);
-const prog = new Float64Array(progBuf);
-const GEN = 0, DONE = 1, STOP = 2, READY = 3, FAILED = 4;
+const tasks = new Float64Array(taskBuf);
+const scratch = new Float64Array(scratchBuf);
+const GEN = 0, DONE = 1, STOP = 2, READY = 3, FAILED = 4, NEXT = 5, NTASKS = 6;
 let fns;
 try {
   const exp = new WebAssembly.Instance(module, { env: { memory } }).exports;
@@ -24,6 +26,7 @@ try {
 }
 Atomics.add(ctrl, READY, 1);
 Atomics.notify(ctrl, READY);
+const args = [];
 let gen = 0;
 for (;;) {
   let now = Atomics.load(ctrl, GEN);
@@ -36,16 +39,21 @@ for (;;) {
   gen = now;
   if (Atomics.load(ctrl, STOP) !== 0) break;
   try {
-    const base = index * progLen;
-    const n = prog[base];
-    let i = base + 1;
-    const end = base + 1 + n;
-    while (i < end) {
-      const fn = fns[prog[i]];
-      const argc = prog[i + 1];
-      const a = prog.subarray(i + 2, i + 2 + argc);
-      fn(...a);
-      i += 2 + argc;
+    const n = Atomics.load(ctrl, NTASKS);
+    for (let t = Atomics.add(ctrl, NEXT, 1); t < n; t = Atomics.add(ctrl, NEXT, 1)) {
+      let i = tasks[t];
+      const calls = tasks[i++];
+      for (let c = 0; c < calls; c++) {
+        const fn = fns[tasks[i]];
+        const argc = tasks[i + 1];
+        args.length = argc;
+        for (let a = 0; a < argc; a++) {
+          const v = tasks[i + 2 + a];
+          args[a] = v < 0 ? scratch[index * 4 - 1 - v] : v;
+        }
+        fn(...args);
+        i += 2 + argc;
+      }
     }
   } catch (e) {
     Atomics.store(ctrl, FAILED, 1);

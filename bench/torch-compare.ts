@@ -1,0 +1,63 @@
+/**
+ * Runs PyTorch's timings of the same cases (../shared/tools/torch_ref.py beside the checkout,
+ * Debian python3-torch) so `rnnlens bench --compare` prints both columns and the ratio in one run.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RnnlensError } from '../src/core/errors.js';
+
+/** The package root: the nearest folder above this file with a package.json. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new RnnlensError('bench: cannot find the package root');
+    dir = up;
+  }
+  return dir;
+}
+
+export function torchRefPath(): string {
+  return resolve(packageRoot(), '..', 'shared', 'tools', 'torch_ref.py');
+}
+
+export interface TorchOptions {
+  cases: readonly string[];
+  reps?: number;
+  threads?: number;
+  python?: string;
+}
+
+/** { case: median ms } measured by PyTorch (throws a clear RnnlensError when it cannot run). */
+export function runTorchReference(opts: TorchOptions): Record<string, number> {
+  const script = torchRefPath();
+  if (!existsSync(script))
+    throw new RnnlensError(
+      `bench --compare: ${script} not found (the shared tools folder beside the checkout)`,
+    );
+  const python = opts.python ?? '/usr/bin/python3';
+  const args = [
+    script,
+    ...opts.cases,
+    '--reps',
+    String(opts.reps ?? 20),
+    '--threads',
+    String(opts.threads ?? 1),
+  ];
+  const r = spawnSync(python, args, { encoding: 'utf8', timeout: 600_000 });
+  if (r.error) throw new RnnlensError(`bench --compare: cannot run ${python}: ${r.error.message}`);
+  if (r.status !== 0)
+    throw new RnnlensError(
+      `bench --compare: ${python} ${script} failed: ${r.stderr.trim().split('\n').pop() ?? ''}`,
+    );
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as Record<string, number>;
+  } catch {
+    throw new RnnlensError(
+      `bench --compare: unexpected output from torch_ref.py: ${JSON.stringify(line.slice(0, 200))}`,
+    );
+  }
+}
