@@ -10,6 +10,7 @@ import { register as registerInspect } from './inspect.js';
 import { register as registerConvert } from './convert.js';
 import { register as registerServe } from './serve.js';
 import { register as registerInternals } from './internals.js';
+import { register as registerCertify } from './certify.js';
 
 export type Register = (program: Command) => void;
 
@@ -24,3 +25,4 @@ commands.push(registerInspect);
 commands.push(registerConvert);
 commands.push(registerServe);
 commands.push(registerInternals);
+commands.push(registerCertify);
