@@ -11,6 +11,8 @@ import { register as registerConvert } from './convert.js';
 import { register as registerServe } from './serve.js';
 import { register as registerInternals } from './internals.js';
 import { register as registerCertify } from './certify.js';
+import { register as registerExplain } from './explain.js';
+import { register as registerExplainBench } from './explain-bench.js';
 
 export type Register = (program: Command) => void;
 
@@ -26,3 +28,5 @@ commands.push(registerConvert);
 commands.push(registerServe);
 commands.push(registerInternals);
 commands.push(registerCertify);
+commands.push(registerExplain);
+commands.push(registerExplainBench);
