@@ -11,6 +11,9 @@ import { register as registerConvert } from './convert.js';
 import { register as registerServe } from './serve.js';
 import { register as registerInternals } from './internals.js';
 import { register as registerCertify } from './certify.js';
+import { register as registerCv } from './cv.js';
+import { register as registerCompare } from './compare.js';
+import { register as registerVerify } from './verify.js';
 import { register as registerExplain } from './explain.js';
 import { register as registerExplainBench } from './explain-bench.js';
 
@@ -28,5 +31,8 @@ commands.push(registerConvert);
 commands.push(registerServe);
 commands.push(registerInternals);
 commands.push(registerCertify);
+commands.push(registerCv);
+commands.push(registerCompare);
+commands.push(registerVerify);
 commands.push(registerExplain);
 commands.push(registerExplainBench);
