@@ -8,26 +8,13 @@ import type { FloatArray } from './tensor.js';
 
 type Gen = ReturnType<typeof xoroshiro128plus>;
 
-/** A 32-bit avalanche hash (lowbias32): nearby seeds map to unrelated states. */
-function mix32(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
-  x ^= x >>> 16;
-  return x | 0;
-}
-
 export class Rng {
   private gen: Gen;
   private spare: number | null = null;
 
   constructor(seed: number) {
     if (!Number.isFinite(seed)) throw new Error(`Rng: argument 'seed' expected a finite number, received ${seed}`);
-    // xoroshiro128+ seeded with nearby integers starts from nearly the same state, so the seed is
-    // first scrambled (a 32-bit integer hash) and the first outputs are discarded.
-    this.gen = xoroshiro128plus(mix32(Math.trunc(seed) | 0));
-    for (let i = 0; i < 8; i++) this.gen.next();
+    this.gen = xoroshiro128plus(Math.trunc(seed) | 0);
   }
 
   /** Uniform in [0, 1) with 53 random bits. */
