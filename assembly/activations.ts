@@ -16,12 +16,22 @@ import { madd } from './gemm';
 // @ts-ignore: decorator
 @inline const LN2_LO: f32 = -2.12194440e-4;
 
-/** exp(x) for x ≤ 0 (arguments below −87 are clamped: the result stays a normal float). */
+/** 1.5·2^23: adding it rounds a float in (−2^22, 2^22) to an integer held in the low mantissa bits. */
+// @ts-ignore: decorator
+@inline const ROUNDER: f32 = 12582912.0;
+
+/**
+ * exp(x) for x ≤ 0 (arguments below −87 are clamped: the result stays a normal float).
+ * n = round(x·log2 e) comes from the ROUNDER trick rather than nearest + trunc_sat (which V8
+ * expands into long sequences on x86); clamps use pmin/pmax, single instructions (the arguments
+ * are finite: inputs are validated, so NaN semantics do not matter).
+ */
 // @ts-ignore: decorator
 @inline
 export function expneg4(x: v128): v128 {
-  x = f32x4.max(x, f32x4.splat(-87.0));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  x = f32x4.pmax(x, f32x4.splat(-87.0));
+  const big = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(ROUNDER));
+  const n = f32x4.sub(big, f32x4.splat(ROUNDER)); // round-to-nearest of x·log2 e, as a float
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
   let q = f32x4.splat(0.0013751407386735082);
@@ -30,8 +40,8 @@ export function expneg4(x: v128): v128 {
   q = madd(q, r, f32x4.splat(0.166665181517601));
   q = madd(q, r, f32x4.splat(0.49999988079071045));
   const p = f32x4.add(f32x4.add(f32x4.splat(1), r), f32x4.mul(f32x4.mul(r, r), q));
-  // 2^n: (n + 127) << 23 as float bits; n ≥ −126 after the clamp
-  const pow2 = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  // 2^n: (n + 127) << 23 as float bits; the low bits of `big` hold n + 0x400000 (n ≥ −126)
+  const pow2 = i32x4.shl(i32x4.add(big, i32x4.splat(127 - 0x4b400000)), 23);
   return f32x4.mul(p, pow2);
 }
 
@@ -53,7 +63,7 @@ export function sigmoid4(x: v128): v128 {
 // @ts-ignore: decorator
 @inline
 export function tanh4(x: v128): v128 {
-  const xc = f32x4.min(f32x4.max(x, f32x4.splat(-9.0)), f32x4.splat(9.0));
+  const xc = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-9.0)), f32x4.splat(9.0));
   const z = f32x4.mul(xc, xc);
   let p = f32x4.splat(1.3805278697986978e-8);
   p = madd(p, z, f32x4.splat(2.0942949049640447e-5));
@@ -67,7 +77,41 @@ export function tanh4(x: v128): v128 {
   q = madd(q, z, f32x4.splat(1.0));
   const t = f32x4.div(f32x4.mul(xc, p), q);
   // the fit may overshoot 1 by an ulp near the clamp
-  return f32x4.min(f32x4.max(t, f32x4.splat(-1.0)), f32x4.splat(1.0));
+  return f32x4.pmin(f32x4.pmax(t, f32x4.splat(-1.0)), f32x4.splat(1.0));
+}
+
+/**
+ * The gate activation of LSTM i, f, o and GRU r, z by mode (descriptor FLAGS bits 1–2):
+ *   0: logistic σ;  1: clip(0.2x + 0.5, 0, 1) (Keras 2 / TF.js);  2: clip(x/6 + 0.5, 0, 1) (Keras 3).
+ * The hard sigmoids multiply then add (no fused multiply-add), as TF.js evaluates 0.2·x + 0.5.
+ */
+// @ts-ignore: decorator
+@inline
+export function gate4(x: v128, mode: i32): v128 {
+  if (mode == 0) return sigmoid4(x);
+  const slope = f32x4.splat(mode == 1 ? <f32>0.2 : <f32>(1.0 / 6.0));
+  const y = f32x4.add(f32x4.mul(x, slope), f32x4.splat(0.5));
+  return f32x4.pmin(f32x4.pmax(y, f32x4.splat(0)), f32x4.splat(1));
+}
+
+/**
+ * σ'(a) from the gate value s = σ(a): s(1 − s) for the logistic σ; for a hard sigmoid its slope
+ * where 0 < s < 1 and 0 at or beyond the kinks (src/core/backend.ts documents the convention).
+ */
+// @ts-ignore: decorator
+@inline
+export function dgate4(s: v128, mode: i32): v128 {
+  if (mode == 0) return f32x4.mul(s, f32x4.sub(f32x4.splat(1), s));
+  const slope = f32x4.splat(mode == 1 ? <f32>0.2 : <f32>(1.0 / 6.0));
+  const inside = v128.and(f32x4.gt(s, f32x4.splat(0)), f32x4.lt(s, f32x4.splat(1)));
+  return v128.and(slope, inside);
+}
+
+/** Gate mode from the descriptor's FLAGS field (bits 1–2). */
+// @ts-ignore: decorator
+@inline
+export function gateMode(flags: i32): i32 {
+  return (flags >> 1) & 3;
 }
 
 /** out[i] = σ(x[i]) for n values; both buffers padded to a multiple of 4 floats. */

@@ -6,7 +6,7 @@ export const D_T = 0; //          steps
 export const D_B = 1; //          batch (row stride of every [T, B, *] array)
 export const D_HP = 2; //         hidden size padded to a multiple of 4
 export const D_D = 3; //          input features
-export const D_FLAGS = 4; //      bit 0: SimpleRNN uses relu
+export const D_FLAGS = 4; //      bit 0: SimpleRNN uses relu; bits 1–2: gate activation (0 σ, 1 hard, 2 hard Keras 3); bit 3: outputs only (gates [B, G·Hp], reused per step)
 export const D_X = 5; //          x [T, B, D]
 export const D_WP = 6; //         W packed (K = D, N = G·Hp); LSTM, SimpleRNN: [W; U] stacked (K = D + Hp)
 export const D_BIASX = 7; //      per-step bias added to x·W [G·Hp]

@@ -58,26 +58,40 @@ function micro4x8rows(kc: i32, a0: usize, a1: usize, a2: usize, a3: usize, pb: u
   }
 }
 
+/** Blocks of gemm_acc_packed: MB rows × KB deep of A (32 × 128 floats, 16 KB) stay in L1. */
+const MB: i32 = 32;
+const KB: i32 = 128;
+
 /**
  * C[M × N] += A[M × K] · Bp with A row-major (row stride lda) and Bp = pack_b of all K rows
  * (the recurrent weight, packed once per layer call and reused at every step).
+ * A is walked in blocks of MB rows × KB columns, each block used by every 8-column panel while it
+ * sits in L1: the backward step (A = dA_t, K = G·H up to 512+ deep) and the tall dx = dA·Wᵀ
+ * (A = all T·B rows) otherwise re-read A from L2 or memory once per panel.
  * work: 32 floats of scratch (edge tiles).
  */
 export function gemm_acc_packed(M: i32, N: i32, K: i32, pA: usize, lda: i32, pBp: usize, pC: usize, ldc: i32, work: usize): void {
   if (K == 0) return;
   const rs = (<usize>lda) << 2;
   const npan = (N + NR - 1) / NR;
-  for (let q = 0; q < npan; q++) {
-    const nr = min(NR, N - q * NR);
-    const bq = pBp + ((<usize>(q * K * NR)) << 2);
-    for (let i0 = 0; i0 < M; i0 += MR) {
-      const mr = min(MR, M - i0);
-      const a0 = pA + <usize>i0 * rs;
-      // rows past M read row i0 again; the edge store drops them
-      const a1 = mr > 1 ? a0 + rs : a0;
-      const a2 = mr > 2 ? a0 + 2 * rs : a0;
-      const a3 = mr > 3 ? a0 + 3 * rs : a0;
-      micro4x8rows(K, a0, a1, a2, a3, bq, pC + ((<usize>(i0 * ldc + q * NR)) << 2), ldc, mr, nr, work);
+  for (let m0 = 0; m0 < M; m0 += MB) {
+    const m1 = min(M, m0 + MB);
+    for (let k0 = 0; k0 < K; k0 += KB) {
+      const kc = min(KB, K - k0);
+      const ak = (<usize>k0) << 2;
+      for (let q = 0; q < npan; q++) {
+        const nr = min(NR, N - q * NR);
+        const bq = pBp + ((<usize>(q * K * NR + k0 * NR)) << 2);
+        for (let i0 = m0; i0 < m1; i0 += MR) {
+          const mr = min(MR, m1 - i0);
+          const a0 = pA + <usize>i0 * rs + ak;
+          // rows past the block read row i0 again; the edge store drops them
+          const a1 = mr > 1 ? a0 + rs : a0;
+          const a2 = mr > 2 ? a0 + 2 * rs : a0;
+          const a3 = mr > 3 ? a0 + 3 * rs : a0;
+          micro4x8rows(kc, a0, a1, a2, a3, bq, pC + ((<usize>(i0 * ldc + q * NR)) << 2), ldc, mr, nr, work);
+        }
+      }
     }
   }
 }

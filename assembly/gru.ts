@@ -1,9 +1,9 @@
 // GRU over all steps for the batch rows [b0, b1) of one thread. Gate blocks r, z, n (Hp wide).
 // reset-after:  r=σ(a_r) z=σ(a_z); n = tanh(x·W_n + bx_n + r⊙(h·U_n + bh_n)); h' = (1−z)⊙n + z⊙h
 // reset-before: r, z as above;      n = tanh(x·W_n + bx_n + (r⊙h)·U_n + bh_n)
-// h' is computed as n + z⊙(h − n).
+// h' is computed as n + z⊙(h − n). σ is the gate activation (logistic or hard, FLAGS bits 1–2).
 import { gemm_acc_packed, gemm_step } from './gemm-step';
-import { sigmoid4, tanh4 } from './activations';
+import { dgate4, gate4, gateMode, tanh4 } from './activations';
 import * as F from './desc';
 import { copy4, field, isReal, ptr, rowAt, zero4 } from './desc';
 
@@ -23,19 +23,22 @@ function carry(desc: usize, t: i32, B: i32, b: i32, Hp: i32): void {
 /** Reset-after forward. s: scratch [rows, 3Hp] for h·U. Bias x side holds bx + [bh_r, bh_z, 0]. */
 export function gru_forward(desc: usize, b0: i32, b1: i32, work: usize, s: usize): void {
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
+  // outputs-only pass (FLAGS bit 3): one step's gate rows, reused at every step
+  const tg = (field(desc, F.D_FLAGS) & 8) != 0 ? 0 : 1;
   const GH = 3 * Hp;
   const pG = ptr(desc, F.D_G), pHs = ptr(desc, F.D_HS), pHn = ptr(desc, F.D_HN), pBh = ptr(desc, F.D_BIASH);
   const pOut = ptr(desc, F.D_OUT), pPre = ptr(desc, F.D_PRE), pMask = ptr(desc, F.D_MASK);
   const D = field(desc, F.D_D), pX = ptr(desc, F.D_X), pWp = ptr(desc, F.D_WP), pBiasX = ptr(desc, F.D_BIASX);
   const hb = (<usize>Hp) << 2;
   const mb = b1 - b0;
+  const mode = gateMode(field(desc, F.D_FLAGS));
   for (let t = 0; t < T; t++) {
     // G = bias_x + x_t·W;  S = h_{t−1}·U (kept apart: reset-after needs h·U_n on its own)
-    gemm_step(mb, GH, D, rowAt(pX, t, B, b0, D), D, 0, 0, 0, pWp, pBiasX, rowAt(pG, t, B, b0, GH), GH, work);
+    gemm_step(mb, GH, D, rowAt(pX, t, B, b0, D), D, 0, 0, 0, pWp, pBiasX, rowAt(pG, t * tg, B, b0, GH), GH, work);
     gemm_step(mb, GH, 0, 0, 0, Hp, prevRow(desc, t, B, b0, Hp), Hp, ptr(desc, F.D_UP), 0, s, GH, work);
     for (let b = b0; b < b1; b++) {
       const real = isReal(pMask, t, B, b);
-      const g = rowAt(pG, t, B, b, GH);
+      const g = rowAt(pG, t * tg, B, b, GH);
       const sr = s + ((<usize>((b - b0) * GH)) << 2);
       const hp = prevRow(desc, t, B, b, Hp);
       const hr = rowAt(pHs, t, B, b, Hp), hnr = rowAt(pHn, t, B, b, Hp);
@@ -45,7 +48,7 @@ export function gru_forward(desc: usize, b0: i32, b1: i32, work: usize, s: usize
         const o = (<usize>j) << 2;
         const ar = f32x4.add(v128.load(g + o), v128.load(sr + o));
         const az = f32x4.add(v128.load(g + hb + o), v128.load(sr + hb + o));
-        const r = sigmoid4(ar), z = sigmoid4(az);
+        const r = gate4(ar, mode), z = gate4(az, mode);
         const hn = f32x4.add(v128.load(sr + 2 * hb + o), v128.load(pBh + 2 * hb + o));
         const an = f32x4.add(v128.load(g + 2 * hb + o), f32x4.mul(r, hn));
         const n = tanh4(an);
@@ -70,7 +73,7 @@ export function gru_forward(desc: usize, b0: i32, b1: i32, work: usize, s: usize
 
 /**
  * Reset-after backward. dAx [T,B,3Hp] (x side: W, bx, dx), dAh [T,B,3Hp] (h side: U, bh, dh_prev).
- *   dn_pre = dh⊙(1−z)⊙(1−n²); dz_pre = dh⊙(h_prev−n)⊙z(1−z); dr_pre = dn_pre⊙hn⊙r(1−r)
+ *   dn_pre = dh⊙(1−z)⊙(1−n²); dz_pre = dh⊙(h_prev−n)⊙σ'(a_z); dr_pre = dn_pre⊙hn⊙σ'(a_r)
  *   dAx = [dr_pre, dz_pre, dn_pre]; dAh = [dr_pre, dz_pre, dn_pre⊙r]; dh_prev = dh⊙z + dAh·Uᵀ
  */
 export function gru_backward(desc: usize, b0: i32, b1: i32, work: usize): void {
@@ -81,6 +84,7 @@ export function gru_backward(desc: usize, b0: i32, b1: i32, work: usize): void {
   const pDh = ptr(desc, F.D_DH), pSteps = ptr(desc, F.D_DHSTEPS);
   const hb = (<usize>Hp) << 2;
   const one = f32x4.splat(1);
+  const mode = gateMode(field(desc, F.D_FLAGS));
   for (let t = T - 1; t >= 0; t--) {
     for (let b = b0; b < b1; b++) {
       const dh = pDh + ((<usize>(b * Hp)) << 2);
@@ -100,8 +104,8 @@ export function gru_backward(desc: usize, b0: i32, b1: i32, work: usize): void {
         const r = v128.load(g + o), z = v128.load(g + hb + o), n = v128.load(g + 2 * hb + o);
         const dhv = v128.load(dh + o);
         const dnp = f32x4.mul(f32x4.mul(dhv, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(n, n)));
-        const dzp = f32x4.mul(f32x4.mul(dhv, f32x4.sub(v128.load(hp + o), n)), f32x4.mul(z, f32x4.sub(one, z)));
-        const drp = f32x4.mul(f32x4.mul(dnp, v128.load(hnr + o)), f32x4.mul(r, f32x4.sub(one, r)));
+        const dzp = f32x4.mul(f32x4.mul(dhv, f32x4.sub(v128.load(hp + o), n)), dgate4(z, mode));
+        const drp = f32x4.mul(f32x4.mul(dnp, v128.load(hnr + o)), dgate4(r, mode));
         v128.store(dax + o, drp);
         v128.store(dax + hb + o, dzp);
         v128.store(dax + 2 * hb + o, dnp);
@@ -129,18 +133,21 @@ function addInto(dst: usize, src: usize, n: i32): void {
  */
 export function gru_rb_forward(desc: usize, b0: i32, b1: i32, work: usize, s: usize, s2: usize): void {
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
+  // outputs-only pass (FLAGS bit 3): one step's gate rows, reused at every step
+  const tg = (field(desc, F.D_FLAGS) & 8) != 0 ? 0 : 1;
   const GH = 3 * Hp, RZ = 2 * Hp;
   const pG = ptr(desc, F.D_G), pHs = ptr(desc, F.D_HS);
   const pOut = ptr(desc, F.D_OUT), pPre = ptr(desc, F.D_PRE), pMask = ptr(desc, F.D_MASK);
   const D = field(desc, F.D_D), pX = ptr(desc, F.D_X), pWp = ptr(desc, F.D_WP), pBiasX = ptr(desc, F.D_BIASX);
   const hb = (<usize>Hp) << 2;
   const mb = b1 - b0;
+  const mode = gateMode(field(desc, F.D_FLAGS));
   const rh = s2, sn = s2 + ((<usize>(mb * Hp)) << 2);
   for (let t = 0; t < T; t++) {
-    gemm_step(mb, GH, D, rowAt(pX, t, B, b0, D), D, 0, 0, 0, pWp, pBiasX, rowAt(pG, t, B, b0, GH), GH, work);
+    gemm_step(mb, GH, D, rowAt(pX, t, B, b0, D), D, 0, 0, 0, pWp, pBiasX, rowAt(pG, t * tg, B, b0, GH), GH, work);
     gemm_step(mb, RZ, 0, 0, 0, Hp, prevRow(desc, t, B, b0, Hp), Hp, ptr(desc, F.D_UP), 0, s, RZ, work);
     for (let b = b0; b < b1; b++) {
-      const g = rowAt(pG, t, B, b, GH);
+      const g = rowAt(pG, t * tg, B, b, GH);
       const sr = s + ((<usize>((b - b0) * RZ)) << 2);
       const hp = prevRow(desc, t, B, b, Hp);
       const rhr = rh + ((<usize>((b - b0) * Hp)) << 2);
@@ -149,20 +156,20 @@ export function gru_rb_forward(desc: usize, b0: i32, b1: i32, work: usize, s: us
         const o = (<usize>j) << 2;
         const ar = f32x4.add(v128.load(g + o), v128.load(sr + o));
         const az = f32x4.add(v128.load(g + hb + o), v128.load(sr + hb + o));
-        const r = sigmoid4(ar);
+        const r = gate4(ar, mode);
         if (pre) {
           v128.store(pre + o, ar);
           v128.store(pre + hb + o, az);
         }
         v128.store(g + o, r);
-        v128.store(g + hb + o, sigmoid4(az));
+        v128.store(g + hb + o, gate4(az, mode));
         v128.store(rhr + o, f32x4.mul(r, v128.load(hp + o)));
       }
     }
     gemm_step(mb, Hp, 0, 0, 0, Hp, rh, Hp, ptr(desc, F.D_UP2), 0, sn, Hp, work);
     for (let b = b0; b < b1; b++) {
       const real = isReal(pMask, t, B, b);
-      const g = rowAt(pG, t, B, b, GH);
+      const g = rowAt(pG, t * tg, B, b, GH);
       const snr = sn + ((<usize>((b - b0) * Hp)) << 2);
       const hp = prevRow(desc, t, B, b, Hp);
       const hr = rowAt(pHs, t, B, b, Hp);
@@ -188,8 +195,8 @@ export function gru_rb_forward(desc: usize, b0: i32, b1: i32, work: usize, s: us
 /**
  * Reset-before backward. dA [T,B,3Hp] serves both sides; RH [T,B,Hp] receives r⊙h_prev (for
  * dU_n = RHᵀ·dA_n). s: scratch [rows, Hp] for d(r⊙h) = dn_pre·U_nᵀ.
- *   dn_pre = dh⊙(1−z)⊙(1−n²); dz_pre = dh⊙(h_prev−n)⊙z(1−z)
- *   dr_pre = (d(r⊙h)⊙h_prev)⊙r(1−r); dh_prev = dh⊙z + d(r⊙h)⊙r + [dr_pre, dz_pre]·U_rzᵀ
+ *   dn_pre = dh⊙(1−z)⊙(1−n²); dz_pre = dh⊙(h_prev−n)⊙σ'(a_z)
+ *   dr_pre = (d(r⊙h)⊙h_prev)⊙σ'(a_r); dh_prev = dh⊙z + d(r⊙h)⊙r + [dr_pre, dz_pre]·U_rzᵀ
  */
 export function gru_rb_backward(desc: usize, b0: i32, b1: i32, work: usize, s: usize): void {
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
@@ -200,6 +207,7 @@ export function gru_rb_backward(desc: usize, b0: i32, b1: i32, work: usize, s: u
   const hb = (<usize>Hp) << 2;
   const one = f32x4.splat(1);
   const mb = b1 - b0;
+  const mode = gateMode(field(desc, F.D_FLAGS));
   for (let t = T - 1; t >= 0; t--) {
     for (let b = b0; b < b1; b++) {
       const dh = pDh + ((<usize>(b * Hp)) << 2);
@@ -223,7 +231,7 @@ export function gru_rb_backward(desc: usize, b0: i32, b1: i32, work: usize, s: u
         const z = v128.load(g + hb + o), n = v128.load(g + 2 * hb + o);
         const dhv = v128.load(dh + o);
         const dnp = f32x4.mul(f32x4.mul(dhv, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(n, n)));
-        const dzp = f32x4.mul(f32x4.mul(dhv, f32x4.sub(v128.load(hp + o), n)), f32x4.mul(z, f32x4.sub(one, z)));
+        const dzp = f32x4.mul(f32x4.mul(dhv, f32x4.sub(v128.load(hp + o), n)), dgate4(z, mode));
         v128.store(da + hb + o, dzp);
         v128.store(da + 2 * hb + o, dnp);
         v128.store(dh + o, f32x4.mul(dhv, z));
@@ -243,7 +251,7 @@ export function gru_rb_backward(desc: usize, b0: i32, b1: i32, work: usize, s: u
         const o = (<usize>j) << 2;
         const r = v128.load(g + o);
         const drh = v128.load(dsr + o);
-        v128.store(da + o, f32x4.mul(f32x4.mul(drh, v128.load(hp + o)), f32x4.mul(r, f32x4.sub(one, r))));
+        v128.store(da + o, f32x4.mul(f32x4.mul(drh, v128.load(hp + o)), dgate4(r, mode)));
         v128.store(dh + o, f32x4.add(v128.load(dh + o), f32x4.mul(drh, r)));
       }
     }

@@ -1,25 +1,29 @@
 // LSTM over all steps for the batch rows [b0, b1) of one thread (forward and backward).
+//   σ = the gate activation (logistic or hard sigmoid, FLAGS bits 1–2)
 //   i=σ(a_i) f=σ(a_f) g=tanh(a_g) o=σ(a_o); c' = f⊙c + i⊙g; h' = o⊙tanh(c')
 // Gate blocks along a row of G: i, f, g, o, each Hp wide.
 import { gemm_acc_packed, gemm_step } from './gemm-step';
-import { sigmoid4, tanh4 } from './activations';
+import { dgate4, gate4, gateMode, tanh4 } from './activations';
 import * as F from './desc';
 import { copy4, field, isReal, ptr, rowAt, zero4 } from './desc';
 
 export function lstm_forward(desc: usize, b0: i32, b1: i32, work: usize): void {
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
+  // outputs-only pass (FLAGS bit 3): one step's gate rows, reused at every step
+  const tg = (field(desc, F.D_FLAGS) & 8) != 0 ? 0 : 1;
   const GH = 4 * Hp;
   const pG = ptr(desc, F.D_G), pHs = ptr(desc, F.D_HS), pCs = ptr(desc, F.D_CS);
   const pOut = ptr(desc, F.D_OUT), pPre = ptr(desc, F.D_PRE), pMask = ptr(desc, F.D_MASK);
   const D = field(desc, F.D_D), pX = ptr(desc, F.D_X);
   const pWUp = ptr(desc, F.D_WP), pBias = ptr(desc, F.D_BIASX);
   const mb = b1 - b0;
+  const mode = gateMode(field(desc, F.D_FLAGS));
   for (let t = 0; t < T; t++) {
     // a_t = bias + [x_t, h_{t−1}] · [W; U]
     const hPrev0 = t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b0 * Hp)) << 2) : rowAt(pHs, t - 1, B, b0, Hp);
-    gemm_step(mb, GH, D, rowAt(pX, t, B, b0, D), D, Hp, hPrev0, Hp, pWUp, pBias, rowAt(pG, t, B, b0, GH), GH, work);
+    gemm_step(mb, GH, D, rowAt(pX, t, B, b0, D), D, Hp, hPrev0, Hp, pWUp, pBias, rowAt(pG, t * tg, B, b0, GH), GH, work);
     for (let b = b0; b < b1; b++) {
-      const g = rowAt(pG, t, B, b, GH);
+      const g = rowAt(pG, t * tg, B, b, GH);
       if (pPre) copy4(rowAt(pPre, t, B, b, GH), g, GH);
       const hp = t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b * Hp)) << 2) : rowAt(pHs, t - 1, B, b, Hp);
       const cp = t == 0 ? ptr(desc, F.D_C0) + ((<usize>(b * Hp)) << 2) : rowAt(pCs, t - 1, B, b, Hp);
@@ -30,10 +34,10 @@ export function lstm_forward(desc: usize, b0: i32, b1: i32, work: usize): void {
       // gate activations at every step (as the TS backend); the state only moves at real steps
       for (let j = 0; j < Hp; j += 4) {
         const o = (<usize>j) << 2;
-        const gi = sigmoid4(v128.load(g + o));
-        const gf = sigmoid4(v128.load(g + hb + o));
+        const gi = gate4(v128.load(g + o), mode);
+        const gf = gate4(v128.load(g + hb + o), mode);
         const gg = tanh4(v128.load(g + 2 * hb + o));
-        const go = sigmoid4(v128.load(g + 3 * hb + o));
+        const go = gate4(v128.load(g + 3 * hb + o), mode);
         v128.store(g + o, gi);
         v128.store(g + hb + o, gf);
         v128.store(g + 2 * hb + o, gg);
@@ -60,7 +64,8 @@ export function lstm_forward(desc: usize, b0: i32, b1: i32, work: usize): void {
  * leaves dh0, dc0 in the D_DH, D_DC rows. Parameter and input gradients are big GEMMs over dA
  * done afterwards by the host.
  *   dh = dOut_t + dh_{t+1};  tc = tanh(c);  dc = dc_{t+1} + dh⊙o⊙(1−tc²)
- *   da_i = dc⊙g⊙i(1−i); da_f = dc⊙c_prev⊙f(1−f); da_g = dc⊙i⊙(1−g²); da_o = dh⊙tc⊙o(1−o)
+ *   da_i = dc⊙g⊙σ'(a_i); da_f = dc⊙c_prev⊙σ'(a_f); da_g = dc⊙i⊙(1−g²); da_o = dh⊙tc⊙σ'(a_o)
+ *   (σ' from the gate value: i(1−i) for the logistic σ, the slope inside (0, 1) for a hard one)
  *   dc_prev = dc⊙f;  dh_prev = dA·Uᵀ
  */
 export function lstm_backward(desc: usize, b0: i32, b1: i32, work: usize): void {
@@ -72,6 +77,7 @@ export function lstm_backward(desc: usize, b0: i32, b1: i32, work: usize): void 
   const pUTp = ptr(desc, F.D_UTP);
   const hb = (<usize>Hp) << 2;
   const one = f32x4.splat(1);
+  const mode = gateMode(field(desc, F.D_FLAGS));
   for (let t = T - 1; t >= 0; t--) {
     for (let b = b0; b < b1; b++) {
       const dh = pDh + ((<usize>(b * Hp)) << 2);
@@ -100,10 +106,10 @@ export function lstm_backward(desc: usize, b0: i32, b1: i32, work: usize): void 
         const tc = tanh4(v128.load(cr + o));
         const dhv = v128.load(dh + o);
         const dcv = f32x4.add(v128.load(dc + o), f32x4.mul(f32x4.mul(dhv, go), f32x4.sub(one, f32x4.mul(tc, tc))));
-        v128.store(da + o, f32x4.mul(f32x4.mul(dcv, gg), f32x4.mul(gi, f32x4.sub(one, gi))));
-        v128.store(da + hb + o, f32x4.mul(f32x4.mul(dcv, v128.load(cp + o)), f32x4.mul(gf, f32x4.sub(one, gf))));
+        v128.store(da + o, f32x4.mul(f32x4.mul(dcv, gg), dgate4(gi, mode)));
+        v128.store(da + hb + o, f32x4.mul(f32x4.mul(dcv, v128.load(cp + o)), dgate4(gf, mode)));
         v128.store(da + 2 * hb + o, f32x4.mul(f32x4.mul(dcv, gi), f32x4.sub(one, f32x4.mul(gg, gg))));
-        v128.store(da + 3 * hb + o, f32x4.mul(f32x4.mul(dhv, tc), f32x4.mul(go, f32x4.sub(one, go))));
+        v128.store(da + 3 * hb + o, f32x4.mul(f32x4.mul(dhv, tc), dgate4(go, mode)));
         v128.store(dc + o, f32x4.mul(dcv, gf));
         v128.store(dh + o, f32x4.splat(0)); // replaced by dA·Uᵀ below
       }

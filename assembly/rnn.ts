@@ -6,6 +6,8 @@ import { copy4, field, isReal, ptr, rowAt, zero4 } from './desc';
 
 export function rnn_forward(desc: usize, b0: i32, b1: i32, work: usize): void {
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
+  // outputs-only pass (FLAGS bit 3): one step's gate rows, reused at every step
+  const tg = (field(desc, F.D_FLAGS) & 8) != 0 ? 0 : 1;
   const relu = (field(desc, F.D_FLAGS) & 1) != 0;
   const pG = ptr(desc, F.D_G), pHs = ptr(desc, F.D_HS);
   const pOut = ptr(desc, F.D_OUT), pPre = ptr(desc, F.D_PRE), pMask = ptr(desc, F.D_MASK);
@@ -15,9 +17,9 @@ export function rnn_forward(desc: usize, b0: i32, b1: i32, work: usize): void {
   for (let t = 0; t < T; t++) {
     // a_t = bias + [x_t, h_{t−1}] · [W; U]
     const hPrev0 = t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b0 * Hp)) << 2) : rowAt(pHs, t - 1, B, b0, Hp);
-    gemm_step(b1 - b0, Hp, D, rowAt(pX, t, B, b0, D), D, Hp, hPrev0, Hp, pWUp, pBias, rowAt(pG, t, B, b0, Hp), Hp, work);
+    gemm_step(b1 - b0, Hp, D, rowAt(pX, t, B, b0, D), D, Hp, hPrev0, Hp, pWUp, pBias, rowAt(pG, t * tg, B, b0, Hp), Hp, work);
     for (let b = b0; b < b1; b++) {
-      const g = rowAt(pG, t, B, b, Hp);
+      const g = rowAt(pG, t * tg, B, b, Hp);
       const hr = rowAt(pHs, t, B, b, Hp);
       const outr = pOut ? rowAt(pOut, t, B, b, Hp) : 0;
       if (pPre) copy4(rowAt(pPre, t, B, b, Hp), g, Hp);

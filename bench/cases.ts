@@ -105,7 +105,7 @@ export const CASES: BenchCase[] = [
   },
   {
     name: 'infer-lstm-b256-t50-d16-h128',
-    work: 'forward only: 256 × 50 × 16 → LSTM(128) → Dense(5) logits',
+    work: 'inference (SequenceModel.predict, no tape; PyTorch: torch.no_grad): 256 × 50 × 16 → LSTM(128) → Dense(5) logits',
     setup: (backend) => {
       const rng = new Rng(3);
       const model = new SequenceModel(classifier({ kind: 'numeric', features: 16 }, 'lstm', 5), {
@@ -114,7 +114,7 @@ export const CASES: BenchCase[] = [
       });
       const x = numericBatch(rng, 256, 50, 16);
       return () => {
-        model.forward(x, { training: false });
+        model.predict(x);
       };
     },
   },

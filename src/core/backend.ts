@@ -21,6 +21,16 @@
  *              r=σ(a_r) z=σ(a_z); n = tanh(x·W_n + bx_n + r⊙(h·U_n + bh_n)); h' = (1−z)⊙n + z⊙h
  *   GRU reset-before (Keras reset_after=False, ONNX linear_before_reset=0):
  *              r, z as above;      n = tanh(x·W_n + bx_n + (r⊙h)·U_n + bh_n); h' = (1−z)⊙n + z⊙h
+ * - Recurrent (gate) activation σ of the LSTM i, f, o and GRU r, z gates (CellSpec.recurrentActivation):
+ *     'sigmoid'              σ(a) = 1 / (1 + e^(−a))              (PyTorch, Keras default)
+ *     'hard_sigmoid'         σ(a) = clip(0.2·a + 0.5, 0, 1)       (Keras 2, TF.js default)
+ *     'hard_sigmoid_keras3'  σ(a) = clip(a/6 + 0.5, 0, 1)         (Keras 3: relu6(a + 3)/6)
+ *   Backward reads σ'(a) from the stored gate value s = σ(a): s(1−s) for the logistic sigmoid;
+ *   for both hard sigmoids the slope (0.2 or 1/6) where 0 < s < 1 and 0 where s is 0 or 1. At the
+ *   two kinks (s exactly 0 or 1) this is TF's relu6 convention (Keras 3: gradient 0 at a = ±3);
+ *   TF's clip_by_value (Keras 2 / TF.js) passes the slope there instead. Backward only sees s,
+ *   which cannot tell a kink from the saturated region, so rnnlens uses 0 for both definitions;
+ *   the two conventions differ only where 0.2·a + 0.5 is exactly 0 or 1.
  * - Masks: mask[t*B + b] = 1 for a real step, 0 for padding. At a padded step the state (h and c)
  *   is carried over unchanged and the output is 0; gradients arriving at padded outputs are
  *   ignored. So a padded batch gives exactly what each sequence gives alone.
@@ -28,6 +38,20 @@
 import type { DType, FloatArray } from './tensor.js';
 
 export type CellKind = 'rnn' | 'lstm' | 'gru';
+
+/** Activation of the sigmoid gates (see the header): the logistic sigmoid or a hard sigmoid. */
+export type RecurrentActivation = 'sigmoid' | 'hard_sigmoid' | 'hard_sigmoid_keras3';
+
+export const RECURRENT_ACTIVATIONS: readonly RecurrentActivation[] = [
+  'sigmoid',
+  'hard_sigmoid',
+  'hard_sigmoid_keras3',
+];
+
+/** Slope of a hard sigmoid inside (0, 1): 0.2 (Keras 2 / TF.js) or 1/6 (Keras 3); 0 for the logistic sigmoid. */
+export function hardSigmoidSlope(act: RecurrentActivation | undefined): number {
+  return act === 'hard_sigmoid' ? 0.2 : act === 'hard_sigmoid_keras3' ? 1 / 6 : 0;
+}
 
 export interface CellSpec {
   kind: CellKind;
@@ -39,6 +63,8 @@ export interface CellSpec {
   activation?: 'tanh' | 'relu';
   /** GRU convention; default true (reset-after, as PyTorch). */
   resetAfter?: boolean;
+  /** LSTM/GRU gate activation (i, f, o / r, z); default 'sigmoid'. SimpleRNN has no gates. */
+  recurrentActivation?: RecurrentActivation;
 }
 
 /** Number of gate blocks G: rnn 1, lstm 4, gru 3. */
@@ -60,6 +86,13 @@ export interface SequenceForwardArgs {
   c0?: FloatArray | null; // [B, H]; LSTM only; absent = zeros
   /** Also return gate pre-activations (for traces). */
   keepPreactivations?: boolean;
+  /**
+   * Inference only: return `out`, `hs`, `hLast` (and `cLast`) but keep no gates, cell states or
+   * `hn` (`gates` is empty), so no backward pass can follow; saves copying [T, B, G·H] out of
+   * the kernels. Without a mask `out` may be the same array as `hs` (their values are equal).
+   * Cannot be combined with `keepPreactivations`.
+   */
+  outputsOnly?: boolean;
 }
 
 export interface SequenceForwardResult {
@@ -69,7 +102,10 @@ export interface SequenceForwardResult {
   hs: FloatArray;
   /** LSTM: cell state after each step [T, B, H], carried over padded steps. */
   cs?: FloatArray;
-  /** Gate activations [T, B, G*H] in the gate order above (values at padded steps unspecified). */
+  /**
+   * Gate activations [T, B, G*H] in the gate order above (values at padded steps unspecified);
+   * empty when the forward pass ran with `outputsOnly`.
+   */
   gates: FloatArray;
   /** GRU reset-after only: h·U_n + bh_n per step [T, B, H] (what backward needs). */
   hn?: FloatArray;

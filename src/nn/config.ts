@@ -22,6 +22,11 @@ export const recurrentConfigSchema = z.object({
   activation: z.enum(['tanh', 'relu']).optional(),
   /** GRU only; default true (PyTorch convention). */
   resetAfter: z.boolean().optional(),
+  /**
+   * LSTM and GRU only: activation of the sigmoid gates (i, f, o / r, z); default 'sigmoid'.
+   * 'hard_sigmoid' = clip(0.2x + 0.5, 0, 1) (Keras 2, TF.js), 'hard_sigmoid_keras3' = clip(x/6 + 0.5, 0, 1).
+   */
+  recurrentActivation: z.enum(['sigmoid', 'hard_sigmoid', 'hard_sigmoid_keras3']).optional(),
   /** Output every step (SeqBatch) instead of the final state ([B, H]); default false. */
   returnSequences: z.boolean().optional(),
   /** Read each sequence backwards within its own length (Keras go_backwards). */

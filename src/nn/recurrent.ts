@@ -50,6 +50,12 @@ interface RecurrentSaved {
   lengths: Int32Array;
 }
 
+/**
+ * Forward options with the inference flag `outputsOnly` (no backward will follow: the backend
+ * keeps no gates or cell states). Read structurally until ForwardOptions (layer.ts) declares it.
+ */
+type InferenceForwardOptions = ForwardOptions & { outputsOnly?: boolean };
+
 export interface RecurrentLayerOptions {
   /** Prefix of parameter names (default: the layer name). */
   paramPrefix?: string;
@@ -107,7 +113,17 @@ export class RecurrentLayer implements Layer {
         String(cfg.resetAfter),
       );
     }
+    if (cfg.kind === 'simple_rnn' && cfg.recurrentActivation !== undefined) {
+      throw new ArgumentError(
+        this.name,
+        'config.recurrentActivation',
+        'no recurrentActivation option (simple_rnn has no gates; lstm and gru have one)',
+        cfg.recurrentActivation,
+      );
+    }
     this.cell = { kind: CELL[cfg.kind], inputSize, hiddenSize: H };
+    if (cfg.recurrentActivation !== undefined && cfg.recurrentActivation !== 'sigmoid')
+      this.cell.recurrentActivation = cfg.recurrentActivation;
     if (cfg.kind === 'simple_rnn') this.cell.activation = cfg.activation ?? 'tanh';
     if (cfg.kind === 'gru') this.cell.resetAfter = cfg.resetAfter ?? true;
     const G = gateCount(this.cell.kind);
@@ -182,6 +198,8 @@ export class RecurrentLayer implements Layer {
       c0: init?.c ?? null,
       keepPreactivations: opts.trace,
     };
+    if ((opts as InferenceForwardOptions).outputsOnly === true && !opts.trace)
+      args.outputsOnly = true;
     const fwd = be.sequenceForward(args);
     const output: Flow = this.sequenceOutput
       ? withData(

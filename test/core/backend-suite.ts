@@ -20,6 +20,23 @@ export interface SuiteOptions {
 
 const sig = (v: number): number => 1 / (1 + Math.exp(-v));
 
+/** The gate activation of a cell written out plainly: logistic, or the clip of a line. */
+function gateFn(cell: CellSpec): (v: number) => number {
+  const ra = cell.recurrentActivation ?? 'sigmoid';
+  if (ra === 'sigmoid') return sig;
+  const slope = ra === 'hard_sigmoid' ? 0.2 : 1 / 6;
+  return (v) => Math.min(1, Math.max(0, slope * v + 0.5));
+}
+
+/** Derivative of the gate activation at pre-activation v (hard: slope strictly inside the kinks). */
+function gateGrad(cell: CellSpec): (v: number) => number {
+  const ra = cell.recurrentActivation ?? 'sigmoid';
+  if (ra === 'sigmoid') return (v) => sig(v) * (1 - sig(v));
+  const slope = ra === 'hard_sigmoid' ? 0.2 : 1 / 6;
+  const edge = 0.5 / slope; // the kinks are at ±2.5 (Keras 2) and ±3 (Keras 3)
+  return (v) => (Math.abs(v) < edge ? slope : 0);
+}
+
 /** float32-representable uniform values in [lo, hi). */
 export function randomValues(rng: Rng, n: number, lo = -1, hi = 1): Float64Array {
   const out = new Float64Array(n);
@@ -307,6 +324,7 @@ interface StepCache {
   hPrev: number[];
   cPrev: number[];
   act: number[]; // gate activations [G*H]
+  pre: number[]; // gate pre-activations [G*H] (the gate derivative is taken here)
   hU: number[]; // h·U + bh [G*H] (GRU reset-before: n block is (r⊙h)·U_n + bh_n)
   c: number[];
   h: number[];
@@ -321,6 +339,7 @@ export function naiveSequence(p: SeqProblem): NaiveResult {
   const GH = G * H;
   const relu = cell.activation === 'relu';
   const resetAfter = cell.resetAfter !== false;
+  const gate = gateFn(cell);
   const z = (n: number): Float64Array => new Float64Array(n);
   const r: NaiveResult = {
     out: z(T * B * H),
@@ -373,7 +392,7 @@ export function naiveSequence(p: SeqProblem): NaiveResult {
         } else if (cell.kind === 'lstm') {
           for (let k = 0; k < GH; k++) {
             pre[k] = xw(k) + hu(k, h);
-            act[k] = k >= 2 * H && k < 3 * H ? Math.tanh(pre[k]!) : sig(pre[k]!);
+            act[k] = k >= 2 * H && k < 3 * H ? Math.tanh(pre[k]!) : gate(pre[k]!);
           }
           for (let j = 0; j < H; j++) {
             cNew[j] = act[H + j]! * c[j]! + act[j]! * act[2 * H + j]!;
@@ -383,7 +402,7 @@ export function naiveSequence(p: SeqProblem): NaiveResult {
           for (let k = 0; k < 2 * H; k++) {
             hU[k] = hu(k, h);
             pre[k] = xw(k) + hU[k]!;
-            act[k] = sig(pre[k]!);
+            act[k] = gate(pre[k]!);
           }
           const rh = h.map((v, j) => v * act[j]!);
           for (let j = 0; j < H; j++) {
@@ -394,7 +413,7 @@ export function naiveSequence(p: SeqProblem): NaiveResult {
             hNew[j] = (1 - act[H + j]!) * act[2 * H + j]! + act[H + j]! * h[j]!;
           }
         }
-        caches.push({ hPrev: h, cPrev: c, act, hU, c: cNew, h: hNew });
+        caches.push({ hPrev: h, cPrev: c, act, pre, hU, c: cNew, h: hNew });
         for (let k = 0; k < GH; k++) {
           r.gates[(t * B + b) * GH + k] = act[k]!;
           r.preact[(t * B + b) * GH + k] = pre[k]!;
@@ -432,6 +451,7 @@ function naiveBackwardOne(
   const GH = gateCount(cell.kind) * H;
   const relu = cell.activation === 'relu';
   const resetAfter = cell.resetAfter !== false;
+  const dgate = gateGrad(cell);
   let dh = Array.from({ length: H }, (_, j) => (p.dhLast ? p.dhLast[b * H + j]! : 0));
   let dc = Array.from({ length: H }, (_, j) => (p.dcLast ? p.dcLast[b * H + j]! : 0));
   for (let t = T - 1; t >= 0; t--) {
@@ -440,6 +460,7 @@ function naiveBackwardOne(
     for (let j = 0; j < H; j++) r.dhSteps[(t * B + b) * H + j] = dh[j]!;
     if (!s) continue; // padded: h and c pass through unchanged
     const a = s.act;
+    const ds = (k: number): number => dgate(s.pre[k]!); // σ'(a_k) of a sigmoid gate
     const dX = new Array<number>(GH).fill(0); // ∂ on x·W + bx
     const dHU = new Array<number>(GH).fill(0); // ∂ on the h-side product (+ bh)
     const dhPrev = new Array<number>(H).fill(0);
@@ -454,10 +475,10 @@ function naiveBackwardOne(
         const [i, f, g, o] = [a[j]!, a[H + j]!, a[2 * H + j]!, a[3 * H + j]!];
         const tc = Math.tanh(s.c[j]!);
         const dct = dc[j]! + dh[j]! * o * (1 - tc * tc);
-        dX[j] = dct * g * i * (1 - i);
-        dX[H + j] = dct * s.cPrev[j]! * f * (1 - f);
+        dX[j] = dct * g * ds(j);
+        dX[H + j] = dct * s.cPrev[j]! * ds(H + j);
         dX[2 * H + j] = dct * i * (1 - g * g);
-        dX[3 * H + j] = dh[j]! * tc * o * (1 - o);
+        dX[3 * H + j] = dh[j]! * tc * ds(3 * H + j);
         dcPrev[j] = dct * f;
       }
       dHU.splice(0, GH, ...dX);
@@ -466,17 +487,17 @@ function naiveBackwardOne(
       for (let j = 0; j < H; j++) {
         const [rr, zz, n] = [a[j]!, a[H + j]!, a[2 * H + j]!];
         const dn = dh[j]! * (1 - zz) * (1 - n * n);
-        dX[H + j] = dHU[H + j] = dh[j]! * (s.hPrev[j]! - n) * zz * (1 - zz);
+        dX[H + j] = dHU[H + j] = dh[j]! * (s.hPrev[j]! - n) * ds(H + j);
         dX[2 * H + j] = dn;
         dHU[2 * H + j] = resetAfter ? dn * rr : dn;
         dhPrev[j] = dh[j]! * zz;
-        if (resetAfter) dX[j] = dHU[j] = dn * s.hU[2 * H + j]! * rr * (1 - rr);
+        if (resetAfter) dX[j] = dHU[j] = dn * s.hU[2 * H + j]! * ds(j);
       }
       if (!resetAfter) {
         for (let i = 0; i < H; i++) {
           for (let j = 0; j < H; j++) drh[i] += p.U[i * GH + 2 * H + j]! * dX[2 * H + j]!;
           const rr = a[i]!;
-          dX[i] = dHU[i] = drh[i]! * s.hPrev[i]! * rr * (1 - rr);
+          dX[i] = dHU[i] = drh[i]! * s.hPrev[i]! * ds(i);
           dhPrev[i] += drh[i]! * rr;
         }
         uInput = s.hPrev.map((v, j) => v * a[j]!);
@@ -518,7 +539,49 @@ export const CELL_VARIANTS: { name: string; spec: (D: number, H: number) => Cell
     name: 'gru reset-before',
     spec: (D, H) => ({ kind: 'gru', inputSize: D, hiddenSize: H, resetAfter: false }),
   },
+  {
+    name: 'lstm hard_sigmoid',
+    spec: (D, H) => ({
+      kind: 'lstm',
+      inputSize: D,
+      hiddenSize: H,
+      recurrentActivation: 'hard_sigmoid',
+    }),
+  },
+  {
+    name: 'lstm hard_sigmoid_keras3',
+    spec: (D, H) => ({
+      kind: 'lstm',
+      inputSize: D,
+      hiddenSize: H,
+      recurrentActivation: 'hard_sigmoid_keras3',
+    }),
+  },
+  {
+    name: 'gru reset-after hard_sigmoid',
+    spec: (D, H) => ({
+      kind: 'gru',
+      inputSize: D,
+      hiddenSize: H,
+      recurrentActivation: 'hard_sigmoid',
+    }),
+  },
+  {
+    name: 'gru reset-before hard_sigmoid_keras3',
+    spec: (D, H) => ({
+      kind: 'gru',
+      inputSize: D,
+      hiddenSize: H,
+      resetAfter: false,
+      recurrentActivation: 'hard_sigmoid_keras3',
+    }),
+  },
 ];
+
+/** Does this cell use a hard sigmoid for its gates? */
+export function isHard(cell: CellSpec): boolean {
+  return cell.recurrentActivation !== undefined && cell.recurrentActivation !== 'sigmoid';
+}
 
 /** A mask [T, B] from per-sequence lengths (padding at the end). */
 export function maskFromLengths(T: number, lengths: readonly number[]): Uint8Array {
@@ -528,7 +591,11 @@ export function maskFromLengths(T: number, lengths: readonly number[]): Uint8Arr
   return m;
 }
 
-/** A random problem with h0/c0, dOut, dhLast and dcLast (float32-representable values). */
+/**
+ * A random problem with h0/c0, dOut, dhLast and dcLast (float32-representable values). Hard-sigmoid
+ * cells get 3× larger weights and biases so that their gates reach both the linear part and the
+ * saturated parts (outside ±2.5 or ±3), exercising both branches of the derivative.
+ */
 export function randomProblem(
   cell: CellSpec,
   T: number,
@@ -540,7 +607,8 @@ export function randomProblem(
   const D = cell.inputSize;
   const H = cell.hiddenSize;
   const GH = gateCount(cell.kind) * H;
-  const w = 1 / Math.sqrt(H);
+  const k = isHard(cell) ? 3 : 1;
+  const w = k / Math.sqrt(H);
   return {
     cell,
     T,
@@ -548,8 +616,8 @@ export function randomProblem(
     x: randomValues(rng, T * B * D),
     W: randomValues(rng, D * GH, -w, w),
     U: randomValues(rng, H * GH, -w, w),
-    bx: randomValues(rng, GH, -0.5, 0.5),
-    bh: randomValues(rng, GH, -0.5, 0.5),
+    bx: randomValues(rng, GH, -0.5 * k, 0.5 * k),
+    bh: randomValues(rng, GH, -0.5 * k, 0.5 * k),
     mask: typeof lengths === 'number' ? null : maskFromLengths(T, lengths),
     h0: randomValues(rng, B * H),
     c0: cell.kind === 'lstm' ? randomValues(rng, B * H) : null,
@@ -609,6 +677,19 @@ function compareWithNaive(be: Backend, p: SeqProblem, rtol: number, label: strin
     e: ArrayLike<number>,
     use?: (i: number) => boolean,
   ) => assertCloseArrays(`${label}: ${what}`, a, e, rtol, use);
+  if (isHard(cell) && T * B * H >= 20) {
+    // the problem must exercise both branches of the hard sigmoid (else the test proves little)
+    const sigmoidGate = (i: number): boolean =>
+      realG(i) && (cell.kind === 'gru' ? i % GH < 2 * H : Math.floor((i % GH) / H) !== 2);
+    let sat = 0;
+    let lin = 0;
+    ref.gates.forEach((g, i) => {
+      if (!sigmoidGate(i)) return;
+      if (g === 0 || g === 1) sat++;
+      else lin++;
+    });
+    assert.ok(sat > 0 && lin > 0, `${label}: ${sat} saturated and ${lin} linear gate values`);
+  }
   c('out', fwd.out, ref.out);
   c('hs', fwd.hs, ref.hs);
   c('hLast', fwd.hLast, ref.hLast);
@@ -655,6 +736,66 @@ function registerSequences(label: string, make: () => Backend, rtol: number): vo
       });
     });
   }
+
+  test(`${label}: outputsOnly gives the full pass's outputs and states, keeps no gates, refuses backward`, () => {
+    const be = make();
+    for (const v of CELL_VARIANTS) {
+      for (const lengths of [[5, 2, 4, 1, 5], 5]) {
+        const p = randomProblem(v.spec(3, 6), 5, lengths, 21);
+        const args = {
+          cell: p.cell,
+          steps: p.T,
+          batch: p.B,
+          x: toBackend(be, p.x),
+          W: toBackend(be, p.W),
+          U: toBackend(be, p.U),
+          bx: toBackend(be, p.bx),
+          bh: toBackend(be, p.bh),
+          mask: p.mask,
+          h0: toBackend(be, p.h0!),
+          c0: p.c0 ? toBackend(be, p.c0) : null,
+        };
+        const full = be.sequenceForward(args);
+        const lean = be.sequenceForward({ ...args, outputsOnly: true });
+        const what = `${v.name} lengths=${JSON.stringify(lengths)}`;
+        assert.deepEqual(Array.from(lean.out), Array.from(full.out), `${what} out`);
+        assert.deepEqual(Array.from(lean.hs), Array.from(full.hs), `${what} hs`);
+        assert.deepEqual(Array.from(lean.hLast), Array.from(full.hLast), `${what} hLast`);
+        if (full.cLast)
+          assert.deepEqual(Array.from(lean.cLast!), Array.from(full.cLast), `${what} cLast`);
+        assert.equal(lean.gates.length, 0, `${what}: no gates`);
+        assert.equal(lean.cs, undefined, `${what}: no cell states`);
+        assert.equal(lean.hn, undefined, `${what}: no hn`);
+        assert.throws(
+          () =>
+            be.sequenceBackward({
+              ...args,
+              fwd: lean,
+              dhLast: toBackend(be, p.dhLast!),
+              grads: null,
+              wantDx: true,
+            }),
+          /outputs-only forward result/,
+        );
+      }
+    }
+    assert.throws(
+      () =>
+        be.sequenceForward({
+          cell: CELL_VARIANTS[2]!.spec(1, 1),
+          steps: 1,
+          batch: 1,
+          x: be.alloc(1),
+          W: be.alloc(4),
+          U: be.alloc(4),
+          bx: be.alloc(4),
+          bh: be.alloc(4),
+          outputsOnly: true,
+          keepPreactivations: true,
+        }),
+      /outputsOnly/,
+    );
+  });
 
   test(`${label}: sequenceBackward without grads, dx, dOut or dhLast`, () => {
     const be = make();

@@ -24,6 +24,7 @@ import type { SeqProblem } from './backend-suite.js';
 import {
   CELL_VARIANTS,
   backendSuite,
+  isHard,
   randomProblem,
   randomValues,
   runOnBackend,
@@ -59,7 +60,24 @@ function loss(be: Backend, p: SeqProblem): number {
 for (const v of CELL_VARIANTS) {
   test(`ts float64: central finite differences (eps 1e-6) confirm every gradient of ${v.name}`, () => {
     const p = randomProblem(v.spec(3, 4), 4, [4, 2, 1], 31);
-    const { grads, bwd } = runOnBackend(ts64, p);
+    const { grads, bwd, fwd } = runOnBackend(ts64, p);
+    if (isHard(p.cell)) {
+      // Finite differences are only valid away from the kinks of the hard sigmoid (±0.5/slope).
+      const edge = p.cell.recurrentActivation === 'hard_sigmoid' ? 2.5 : 3;
+      const H = p.cell.hiddenSize;
+      const GH = fwd.gates.length / (p.T * p.B);
+      let near = Infinity;
+      let saturated = 0;
+      fwd.preact!.forEach((a, i) => {
+        const block = Math.floor((i % GH) / H);
+        if (block === 2) return; // the tanh block (LSTM g, GRU n)
+        if (p.mask && p.mask[Math.floor(i / GH)] !== 1) return;
+        near = Math.min(near, Math.abs(Math.abs(a) - edge));
+        if (Math.abs(a) > edge) saturated++;
+      });
+      assert.ok(near > 1e-4, `${v.name}: a pre-activation lies ${near} from a kink`);
+      assert.ok(saturated > 0, `${v.name}: no saturated gate, the zero branch is untested`);
+    }
     const analytic: Record<string, ArrayLike<number> | undefined> = {
       W: grads.W,
       U: grads.U,

@@ -374,3 +374,48 @@ test('bench cases run through the real model path and report a median per case',
   assert.equal(medianMs(() => void calls++, 4, 1) >= 0, true);
   assert.equal(calls, 5, 'one warm-up run, then the timed runs');
 });
+
+test('backward reuses a resident forward pass, and falls back to copying from fwd once released', () => {
+  for (const v of CELL_VARIANTS) {
+    const p = randomProblem(v.spec(5, 9), 6, [6, 3, 5, 1], 41);
+    const be = wasm2;
+    const f32 = (a: ArrayLike<number> | null) => (a ? Float32Array.from(a) : null);
+    const args = {
+      cell: p.cell,
+      steps: p.T,
+      batch: p.B,
+      x: f32(p.x)!,
+      W: f32(p.W)!,
+      U: f32(p.U)!,
+      bx: f32(p.bx)!,
+      bh: f32(p.bh)!,
+      mask: p.mask,
+      h0: f32(p.h0),
+      c0: f32(p.c0),
+    };
+    const back = (fwd: ReturnType<typeof be.sequenceForward>, a = args) =>
+      be.sequenceBackward({
+        ...a,
+        fwd,
+        dOut: f32(p.dOut),
+        dhLast: f32(p.dhLast),
+        grads: null,
+        wantDx: true,
+      });
+    const fwd = be.sequenceForward(args);
+    const ref = back(fwd);
+    // Resident: the kernels' own buffers are used, so scribbling on the copied-out gates changes nothing.
+    const saved = Float32Array.from(fwd.gates);
+    fwd.gates.fill(0.25);
+    assert.deepEqual(back(fwd).dx, ref.dx, `${v.name}: resident backward`);
+    // Another forward pass of the same weights releases the region: backward now reads fwd.gates.
+    be.sequenceForward(args);
+    assert.notDeepEqual(back(fwd).dx, ref.dx, `${v.name}: released region must not be used`);
+    fwd.gates.set(saved);
+    assert.deepEqual(back(fwd).dx, ref.dx, `${v.name}: fallback backward equals the resident one`);
+    // Different input arrays (even with equal values) never match a resident region.
+    const fwd2 = be.sequenceForward(args);
+    fwd2.gates.fill(0.25);
+    assert.notDeepEqual(back(fwd2, { ...args, x: Float32Array.from(args.x) }).dx, ref.dx, v.name);
+  }
+});

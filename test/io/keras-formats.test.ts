@@ -1,12 +1,11 @@
 /**
  * Keras-converter variants of the TF.js format that @tensorflow/tfjs does not write itself:
  * Keras 3 functional configs (`batch_shape`, `{args: [keras tensors]}` inbound nodes), Python
- * weight names (`lstm/lstm_cell/kernel:0`), GRU reset_after=true biases [2, 3H], and the Keras 3
- * hard-sigmoid message. Weights come from an rnnlens model through src/nn/names.ts.
+ * weight names (`lstm/lstm_cell/kernel:0`), GRU reset_after=true biases [2, 3H], and the hard
+ * sigmoid's definition by Keras version. Weights come from an rnnlens model through src/nn/names.ts.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RnnlensError } from '../../src/core/errors.js';
 import { Tensor } from '../../src/core/tensor.js';
 import { tfjsArtifactsToModel } from '../../src/io/tfjs/load.js';
 import type { TfjsArtifacts } from '../../src/io/tfjs/read.js';
@@ -35,20 +34,26 @@ function keras3(recurrentActivation = 'sigmoid'): TfjsArtifacts['modelConfig'] {
   };
 }
 
+/** Keras weights with Python names, from an rnnlens model of the keras3() architecture. */
+function pythonWeights(recurrentActivation?: 'hard_sigmoid' | 'hard_sigmoid_keras3'): { src: SequenceModel; weights: Map<string, { shape: number[]; data: Float32Array }> } {
+  const src = new SequenceModel(
+    { input: { kind: 'numeric', features: F }, layers: [{ kind: 'bidirectional', name: 'bidirectional', layer: { kind: 'gru', name: 'gru', units: 4, resetAfter: true, returnSequences: true, recurrentActivation } }, { kind: 'lstm', name: 'lstm', units: 3, recurrentActivation }, { kind: 'dense', name: 'dense', units: 2 }] },
+    { backend: 'ts', seed: 11 },
+  );
+  const weights = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [name, w] of Object.entries(toKerasWeights(src))) {
+    // rnnlens/TF.js 'bidirectional/forward_gru/kernel' → Python 'bidirectional/forward_gru/gru_cell/kernel:0'
+    const parts = name.split('/');
+    const role = parts.pop()!;
+    const cell = parts[0] === 'dense' ? [] : [`${parts[parts.length - 1]!.replace(/^(forward|backward)_/, '')}_cell`];
+    weights.set([...parts, ...cell, `${role}:0`].join('/'), { shape: w.shape, data: Float32Array.from(w.data) });
+  }
+  return { src, weights };
+}
+
 describe('Keras-converter formats', () => {
   it('Keras 3 functional config with Python weight names loads and predicts like the source model', () => {
-    const src = new SequenceModel(
-      { input: { kind: 'numeric', features: F }, layers: [{ kind: 'bidirectional', name: 'bidirectional', layer: { kind: 'gru', name: 'gru', units: 4, resetAfter: true, returnSequences: true } }, { kind: 'lstm', name: 'lstm', units: 3 }, { kind: 'dense', name: 'dense', units: 2 }] },
-      { backend: 'ts', seed: 11 },
-    );
-    const weights = new Map<string, { shape: number[]; data: Float32Array }>();
-    for (const [name, w] of Object.entries(toKerasWeights(src))) {
-      // rnnlens/TF.js 'bidirectional/forward_gru/kernel' → Python 'bidirectional/forward_gru/gru_cell/kernel:0'
-      const parts = name.split('/');
-      const role = parts.pop()!;
-      const cell = parts[0] === 'dense' ? [] : [`${parts[parts.length - 1]!.replace(/^(forward|backward)_/, '')}_cell`];
-      weights.set([...parts, ...cell, `${role}:0`].join('/'), { shape: w.shape, data: Float32Array.from(w.data) });
-    }
+    const { src, weights } = pythonWeights();
     const imp = tfjsArtifactsToModel({ modelConfig: keras3(), kerasVersion: '3.3.3', weights }, { backend: 'ts' });
     assert.equal(imp.softmax, true);
     const x = { data: inputs(B * T * F, 8), batch: B, steps: T, features: F, lengths: new Int32Array(B).fill(T) };
@@ -56,11 +61,13 @@ describe('Keras-converter formats', () => {
     assertClose(ours.data, (src.predict(x) as Tensor).data, 1e-6, 'Keras 3 import');
   });
 
-  it('Keras 3 hard_sigmoid is named with its Keras 3 definition', () => {
-    assert.throws(
-      () => tfjsArtifactsToModel({ modelConfig: keras3('hard_sigmoid'), kerasVersion: '3.3.3', weights: new Map() }),
-      (e: unknown) => e instanceof RnnlensError && /Keras 3, clip\(x\/6 \+ 0\.5, 0, 1\)/.test(e.message) && /'gru'/.test(e.message),
-    );
+  it('Keras 3 hard_sigmoid maps to its Keras 3 definition clip(x/6 + 0.5, 0, 1), Keras 2 to clip(0.2x + 0.5, 0, 1)', () => {
+    for (const [version, ra] of [['3.3.3', 'hard_sigmoid_keras3'], ['2.15.0', 'hard_sigmoid']] as const) {
+      const imp = tfjsArtifactsToModel({ modelConfig: keras3('hard_sigmoid'), kerasVersion: version, weights: pythonWeights(ra).weights }, { backend: 'ts' });
+      const cfg = imp.model.config();
+      assert.equal(cfg.layers[1]!.kind === 'lstm' ? cfg.layers[1].recurrentActivation : null, ra, version);
+      assert.equal(cfg.layers[0]!.kind === 'bidirectional' ? cfg.layers[0].layer.recurrentActivation : null, ra, version);
+    }
   });
 
   it('a functional model with a branch is refused', () => {

@@ -151,12 +151,88 @@ describe('TF.js models load in rnnlens and predict the same', () => {
     assertClose(ours, ref, 1e-5, 'model_config wrapper');
   });
 
-  it('rejects hard_sigmoid recurrent activation, naming the missing activation and its definition', async () => {
+  it('hard-sigmoid LSTM (TF.js default) and GRU, gates pushed into saturation: rnnlens predicts the same on both backends', async () => {
+    const tf = await tfReady();
+    const cases: Array<[string, TF.layers.Layer]> = [
+      ['LSTM', tf.layers.lstm({ units: 5, returnSequences: true, inputShape: [null, F] as unknown as number[] })], // tfjs default: hard sigmoid
+      ['GRU', tf.layers.gru({ units: 4, recurrentActivation: 'hardSigmoid', inputShape: [null, F] as unknown as number[] })],
+    ];
+    for (const [label, layer] of cases) {
+      const m = tf.sequential();
+      m.add(layer);
+      m.add(tf.layers.dense({ units: 2 }));
+      // 4× the default weights: many gate pre-activations lie beyond the kinks at ±2.5
+      layer.setWeights(layer.getWeights().map((w) => w.mul(4)));
+      const path = await saveToFolder(m, tempDir('hard'));
+      const json = JSON.parse(readFileSync(path, 'utf8'));
+      assert.equal(json.modelTopology.config.layers[0].config.recurrent_activation, 'hard_sigmoid');
+      const data = inputs(B * T * F, 21);
+      const x: ModelInput = { data, batch: B, steps: T, features: F, lengths: new Int32Array(B).fill(T) };
+      const ref = (m.predict(tf.tensor3d(data, [B, T, F])) as TF.Tensor).dataSync();
+      for (const backend of ['ts', 'wasm'] as const) {
+        const imp = loadTfjs(path, { backend });
+        const rc = imp.model.config().layers[0]!;
+        assert.equal(rc.kind !== 'dense' && 'recurrentActivation' in rc ? rc.recurrentActivation : null, 'hard_sigmoid');
+        assertClose(flowData(imp.model.predict(x)), ref, 1e-5, `${label} ${backend} vs tfjs`);
+        if (backend === 'ts') {
+          // the comparison covers both the clipped and the linear part of the gates
+          const { trace } = imp.model.forward(x, { trace: true });
+          const g = trace![0]!.gates;
+          const H = trace![0]!.units;
+          const G = trace![0]!.gateCount;
+          let sat = 0;
+          let lin = 0;
+          g.forEach((v, i) => {
+            const block = Math.floor((i % (G * H)) / H);
+            if (block === 2) return; // tanh block (LSTM g, GRU n)
+            if (v === 0 || v === 1) sat++;
+            else lin++;
+          });
+          assert.ok(sat >= 5 && lin >= 5, `${label}: ${sat} saturated, ${lin} linear gate values`);
+        }
+      }
+      // a config that omits recurrent_activation means TF.js's default, the hard sigmoid
+      delete json.modelTopology.config.layers[0].config.recurrent_activation;
+      writeFileSync(path, JSON.stringify(json));
+      assertClose(flowData(loadTfjs(path, { backend: 'ts' }).model.predict(x)), ref, 1e-5, `${label} without recurrent_activation`);
+      // and rnnlens writes it back explicitly; tfjs loads that file and predicts the same
+      const again = loadTfjs(path, { backend: 'ts' });
+      const out = writeTfjs(again.model, join(tempDir('hard-out'), 'm'));
+      const written = JSON.parse(readFileSync(out, 'utf8'));
+      assert.equal(written.modelTopology.config.layers[0].config.recurrent_activation, 'hard_sigmoid');
+      const reloaded = await tf.loadLayersModel(fileHandler(out));
+      assertClose((reloaded.predict(tf.tensor3d(data, [B, T, F])) as TF.Tensor).dataSync(), ref, 1e-5, `${label} rnnlens → tfjs`);
+      assertClose(flowData(loadTfjs(out, { backend: 'ts' }).model.predict(x)), ref, 1e-5, `${label} rnnlens → file → rnnlens`);
+    }
+  });
+
+  it('a Keras 3 file maps hard_sigmoid to clip(x/6 + 0.5, 0, 1), which has no TF.js form on export', async () => {
     const tf = await tfReady();
     const m = tf.sequential();
-    m.add(tf.layers.lstm({ units: 2, inputShape: [null, F] as unknown as number[] })); // tfjs default: hard sigmoid
+    const lstm = tf.layers.lstm({ units: 3, recurrentActivation: 'hardSigmoid', inputShape: [null, F] as unknown as number[] });
+    m.add(lstm);
+    lstm.setWeights(lstm.getWeights().map((w) => w.mul(4)));
+    const path = await saveToFolder(m, tempDir('k3'));
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    json.modelTopology.keras_version = '3.6.0';
+    writeFileSync(path, JSON.stringify(json));
+    const imp = loadTfjs(path, { backend: 'ts' });
+    const rc = imp.model.config().layers[0]!;
+    assert.equal(rc.kind === 'lstm' ? rc.recurrentActivation : null, 'hard_sigmoid_keras3');
+    // the same weights with the Keras 2 definition predict differently (the definitions differ)
+    const x = numericInput(8);
+    const k2 = (m.predict(tf.tensor3d((x as { data: Float32Array }).data, [B, T, F])) as TF.Tensor).dataSync();
+    const k3 = flowData(imp.model.predict(x));
+    assert.ok(k3.some((v, i) => Math.abs(v - k2[i]!) > 1e-3), 'Keras 3 hard sigmoid should differ from Keras 2');
+    assert.throws(() => writeTfjs(imp.model, join(tempDir('k3-out'), 'm')), (e: unknown) => e instanceof RnnlensError && /Keras 3 hard sigmoid/.test(e.message));
+  });
+
+  it('rejects other recurrent activations with the supported list', async () => {
+    const tf = await tfReady();
+    const m = tf.sequential();
+    m.add(tf.layers.gru({ units: 2, recurrentActivation: 'tanh', inputShape: [null, F] as unknown as number[] }));
     const path = await saveToFolder(m, tempDir('tfjs'));
-    assert.throws(() => loadTfjs(path), (e: unknown) => e instanceof RnnlensError && /hard_sigmoid/.test(e.message) && /0\.2x \+ 0\.5/.test(e.message));
+    assert.throws(() => loadTfjs(path), (e: unknown) => e instanceof RnnlensError && /recurrent_activation 'tanh'/.test(e.message) && /hard_sigmoid/.test(e.message));
   });
 });
 
@@ -169,6 +245,7 @@ describe('rnnlens models load in tf.loadLayersModel and predict the same', () =>
     ['LSTM → last step → Dense', { input: { kind: 'numeric', features: F }, layers: [{ kind: 'lstm', units: 5, returnSequences: true }, { kind: 'head', pool: 'last' }, { kind: 'dense', units: 2 }] }],
     ['Bidirectional GRU reset-before, mean merge → mean head → Dense tanh', { input: { kind: 'numeric', features: F }, layers: [{ kind: 'bidirectional', merge: 'mean', layer: { kind: 'gru', units: 3, resetAfter: false, returnSequences: true } }, { kind: 'head', pool: 'mean' }, { kind: 'dense', units: 2, activation: 'tanh' }] }],
     ['SimpleRNN relu go_backwards → Dense on every step', { input: { kind: 'numeric', features: F }, layers: [{ kind: 'simple_rnn', units: 4, activation: 'relu', goBackwards: true, returnSequences: true }, { kind: 'dense', units: 2, activation: 'sigmoid' }] }],
+    ['LSTM hard_sigmoid → last step; GRU hard_sigmoid → Dense', { input: { kind: 'numeric', features: F }, layers: [{ kind: 'lstm', units: 4, recurrentActivation: 'hard_sigmoid', returnSequences: true }, { kind: 'gru', units: 3, resetAfter: false, recurrentActivation: 'hard_sigmoid' }, { kind: 'dense', units: 2 }] }],
     ['Embedding → LSTM → max head → Dropout → Dense', { input: { kind: 'tokens', vocabSize: 8 }, layers: [{ kind: 'embedding', vocabSize: 8, dim: 3 }, { kind: 'lstm', units: 3, returnSequences: true }, { kind: 'head', pool: 'max' }, { kind: 'dropout', rate: 0.2 }, { kind: 'dense', units: 2 }] }],
   ];
   for (const [label, config] of cases) {

@@ -1,6 +1,6 @@
 /**
  * Float64 central finite differences (eps 1e-6) against backward, for random small models covering
- * every layer kind and option: dense activations, embedding, SimpleRNN tanh/relu, LSTM, GRU
+ * every layer kind and option: dense activations, embedding, SimpleRNN tanh/relu, LSTM, GRU, hard-sigmoid gates,
  * reset-after and reset-before (which PyTorch lacks), bidirectional merges, every head, goBackwards,
  * dropout (off), initial states and injected step gradients.
  */
@@ -97,6 +97,15 @@ const CASES: Record<string, ModelConfig> = {
     { kind: 'lstm', units: 2, returnSequences: true },
     { kind: 'head', pool: 'max' },
     { kind: 'dense', units: 1, activation: 'sigmoid' },
+  ]),
+  'lstm hard_sigmoid (Keras 2) into bidirectional gru hard_sigmoid_keras3': num([
+    { kind: 'lstm', units: 3, recurrentActivation: 'hard_sigmoid', returnSequences: true },
+    {
+      kind: 'bidirectional',
+      merge: 'concat',
+      layer: { kind: 'gru', units: 2, recurrentActivation: 'hard_sigmoid_keras3' },
+    },
+    { kind: 'dense', units: 2 },
   ]),
   'embedding + gru + last head': {
     input: { kind: 'tokens', vocabSize: 5 },

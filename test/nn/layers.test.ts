@@ -53,6 +53,48 @@ describe('configs and seeds', () => {
       );
   });
 
+  it('recurrentActivation round-trips through configs, reaches the cell, and only lstm/gru take it', () => {
+    for (const ra of ['hard_sigmoid', 'hard_sigmoid_keras3', 'sigmoid'] as const) {
+      const cfg: ModelConfig = {
+        input: { kind: 'numeric', features: 2 },
+        layers: [
+          { kind: 'lstm', units: 3, recurrentActivation: ra, returnSequences: true },
+          { kind: 'bidirectional', layer: { kind: 'gru', units: 2, recurrentActivation: ra } },
+        ],
+      };
+      const m = new SequenceModel(cfg, { backend: be, seed: 1 });
+      const back = JSON.parse(JSON.stringify(m.config())) as ModelConfig;
+      assert.equal((back.layers[0] as { recurrentActivation?: string }).recurrentActivation, ra);
+      assert.equal(
+        (back.layers[1] as { layer: { recurrentActivation?: string } }).layer.recurrentActivation,
+        ra,
+      );
+      assert.deepEqual(SequenceModel.fromConfig(back, { backend: be }).config(), m.config());
+      const cell = (m.layers[0] as unknown as { cell: { recurrentActivation?: string } }).cell;
+      assert.equal(cell.recurrentActivation ?? 'sigmoid', ra);
+    }
+    assert.throws(
+      () =>
+        layerFromConfig({
+          kind: 'simple_rnn',
+          units: 2,
+          inputSize: 3,
+          recurrentActivation: 'hard_sigmoid',
+        }),
+      /recurrentActivation/,
+    );
+    assert.throws(
+      () =>
+        layerFromConfig({
+          kind: 'lstm',
+          units: 2,
+          inputSize: 3,
+          recurrentActivation: 'relu',
+        } as never),
+      /recurrentActivation/,
+    );
+  });
+
   it('the same seed gives bit-identical weights, another seed different ones', () => {
     const a = new SequenceModel(big, { backend: be, seed: 8 }).parameters();
     const b = new SequenceModel(big, { backend: be, seed: 8 }).parameters();
@@ -267,5 +309,39 @@ describe('traces, goBackwards and step gradients', () => {
     const chunked = m.predict(ids, { batchSize: 2 });
     assert.deepEqual(chunked.data, whole.data);
     assert.ok(chunked instanceof Tensor && chunked.shape[0] === 5);
+  });
+});
+
+describe('inference passes (outputsOnly)', () => {
+  it('recurrent and bidirectional layers give the same outputs with outputsOnly, then refuse backward', () => {
+    const wasm = getBackend('wasm');
+    for (const backend of [be, wasm]) {
+      for (const cfg of [
+        { kind: 'lstm', units: 5, inputSize: 3, returnSequences: true },
+        { kind: 'gru', units: 4, inputSize: 3 },
+        {
+          kind: 'bidirectional',
+          merge: 'concat',
+          layer: { kind: 'lstm', units: 3, inputSize: 3, returnSequences: true },
+        },
+      ] as const) {
+        const layer = layerFromConfig(cfg, { dtype: backend.dtype, rng: 2 });
+        const x = randomSeq(new Rng(8), backend.dtype, 3, 6, 3, [6, 2, 4]);
+        const base = { backend, training: false, trace: false };
+        const full = layer.forward(x, base);
+        const lean = layer.forward(x, { ...base, outputsOnly: true } as typeof base);
+        assert.deepEqual(Array.from(lean.output.data), Array.from(full.output.data), cfg.kind);
+        const ones = lean.output.data.map(() => 1);
+        const g =
+          lean.output instanceof Tensor
+            ? new Tensor(lean.output.shape, ones)
+            : { ...lean.output, data: ones };
+        assert.throws(
+          () => layer.backward(g, lean.saved, { backend, wantInputGrad: true, paramGrads: true }),
+          /outputs-only/,
+          cfg.kind,
+        );
+      }
+    }
   });
 });

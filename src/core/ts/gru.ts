@@ -1,9 +1,9 @@
 /**
  * GRU step kernels (gate order r, z, n). With a_k = x·W_k + bx_k + h·U_k + bh_k:
- *   r = σ(a_r)  z = σ(a_z)  h' = (1−z)⊙n + z⊙h
+ *   r = σ(a_r)  z = σ(a_z)  h' = (1−z)⊙n + z⊙h   (σ: the cell's gate activation)
  *   reset-after:  n = tanh(x·W_n + bx_n + r⊙(h·U_n + bh_n))
  *   reset-before: n = tanh(x·W_n + bx_n + (r⊙h)·U_n + bh_n)
- * Backward: ∂n = ∂h'⊙(1−z), ∂z = ∂h'⊙(h−n), ∂h (direct) = ∂h'⊙z, ∂a_n = ∂n⊙(1−n²);
+ * Backward: ∂n = ∂h'⊙(1−z), ∂a_z = ∂h'⊙(h−n)⊙σ'(a_z), ∂h (direct) = ∂h'⊙z, ∂a_n = ∂n⊙(1−n²);
  *   reset-after:  ∂(h·U_n + bh_n) = ∂a_n⊙r,  ∂r = ∂a_n⊙(h·U_n + bh_n)
  *   reset-before: ∂((r⊙h)·U_n + bh_n) = ∂a_n, ∂(r⊙h) = ∂a_n·U_nᵀ, ∂r = ∂(r⊙h)⊙h, ∂h += ∂(r⊙h)⊙r
  * The forward step is split in two halves (r, z first; then n, h') because reset-before needs the
@@ -11,10 +11,11 @@
  */
 import type { BackwardBuffers, ForwardBuffers } from './buffers.js';
 import { prevRow } from './buffers.js';
-import { sigmoidScalar as sigmoid } from './activations.js';
+
+// σ is the gate activation (logistic or hard sigmoid, see backend.ts); dsig(s) = σ'(a) from s = σ(a).
 
 /** r and z of step t from xw and hu (whose r, z blocks must hold h·U + bh). */
-export function gruForwardRZ(f: ForwardBuffers, t: number): void {
+export function gruForwardRZ(f: ForwardBuffers, t: number, sigmoid: (x: number) => number): void {
   const { B, H, xw, hu, gates, preact } = f;
   const GH = 3 * H;
   for (let b = 0; b < B; b++) {
@@ -79,7 +80,12 @@ export function gruForwardN(f: ForwardBuffers, t: number, resetAfter: boolean): 
  * First half of the backward step: ∂a_n, ∂a_z, the direct ∂h, and for reset-after also ∂a_r.
  * Reset-before leaves ∂a_r to gruBackwardR once ∂(r⊙h) = ∂a_n·U_nᵀ is known.
  */
-export function gruBackwardZN(g: BackwardBuffers, t: number, resetAfter: boolean): void {
+export function gruBackwardZN(
+  g: BackwardBuffers,
+  t: number,
+  resetAfter: boolean,
+  dsig: (s: number) => number,
+): void {
   const { B, H, mask, gates, hs, dh, dhPrev, dGx, dGh } = g;
   const hp = t === 0 ? g.h0 : hs;
   const GH = 3 * H;
@@ -106,14 +112,14 @@ export function gruBackwardZN(g: BackwardBuffers, t: number, resetAfter: boolean
       const h = hp[prow + j]!;
       const d = dh[brow + j]!;
       const dnPre = d * (1 - z) * (1 - n * n);
-      const dzPre = d * (h - n) * z * (1 - z);
+      const dzPre = d * (h - n) * dsig(z);
       dGx[grow + H + j] = dzPre;
       dGh[grow + H + j] = dzPre;
       dGx[grow + 2 * H + j] = dnPre;
       dhPrev[brow + j] = d * z;
       if (resetAfter) {
         const un = g.hn![hrow + j]!;
-        const drPre = dnPre * un * r * (1 - r);
+        const drPre = dnPre * un * dsig(r);
         dGx[grow + j] = drPre;
         dGh[grow + j] = drPre;
         dGh[grow + 2 * H + j] = dnPre * r;
@@ -124,11 +130,12 @@ export function gruBackwardZN(g: BackwardBuffers, t: number, resetAfter: boolean
   }
 }
 
-/** Reset-before second half: ∂a_r = (∂(r⊙h)⊙h)⊙r(1−r) and ∂h += ∂(r⊙h)⊙r, with drh = ∂(r⊙h) [B, H]. */
+/** Reset-before second half: ∂a_r = (∂(r⊙h)⊙h)⊙σ'(a_r) and ∂h += ∂(r⊙h)⊙r, with drh = ∂(r⊙h) [B, H]. */
 export function gruBackwardR(
   g: BackwardBuffers,
   t: number,
   drh: Float64Array | Float32Array,
+  dsig: (s: number) => number,
 ): void {
   const { B, H, mask, gates, hs, dhPrev, dGx, dGh } = g;
   const hp = t === 0 ? g.h0 : hs;
@@ -141,7 +148,7 @@ export function gruBackwardR(
     for (let j = 0; j < H; j++) {
       const r = gates[grow + j]!;
       const d = drh[brow + j]!;
-      const drPre = d * hp[prow + j]! * r * (1 - r);
+      const drPre = d * hp[prow + j]! * dsig(r);
       dGx[grow + j] = drPre;
       dGh[grow + j] = drPre;
       dhPrev[brow + j] = dhPrev[brow + j]! + d * r;

@@ -3,13 +3,17 @@
  *   i=σ(a_i) f=σ(a_f) g=tanh(a_g) o=σ(a_o);  c' = f⊙c + i⊙g;  h' = o⊙tanh(c')
  * Backward, with ∂c' the total gradient on c' = ∂c'(from t+1) + ∂h'⊙o⊙(1 − tanh²c'):
  *   ∂o = ∂h'⊙tanh(c')  ∂i = ∂c'⊙g  ∂f = ∂c'⊙c  ∂g = ∂c'⊙i  ∂c = ∂c'⊙f
- *   ∂a_{i,f,o} = ∂gate⊙gate⊙(1−gate),  ∂a_g = ∂g⊙(1−g²)
+ *   ∂a_{i,f,o} = ∂gate⊙σ'(a) (logistic: gate⊙(1−gate); hard: slope inside (0, 1), else 0),  ∂a_g = ∂g⊙(1−g²)
  */
 import type { BackwardBuffers, ForwardBuffers } from './buffers.js';
 import { prevRow } from './buffers.js';
-import { sigmoidScalar as sigmoid } from './activations.js';
 
-export function lstmForwardStep(f: ForwardBuffers, t: number): void {
+/** `sigmoid` is the gate activation σ (logistic or hard, see backend.ts). */
+export function lstmForwardStep(
+  f: ForwardBuffers,
+  t: number,
+  sigmoid: (x: number) => number,
+): void {
   const { B, H, mask, xw, hu, hs, out, gates, preact } = f;
   const cs = f.cs!;
   const hp = t === 0 ? f.h0 : hs;
@@ -54,7 +58,8 @@ export function lstmForwardStep(f: ForwardBuffers, t: number): void {
   }
 }
 
-export function lstmBackwardStep(g: BackwardBuffers, t: number): void {
+/** `dsig(s)` is σ'(a) from the gate value s = σ(a). */
+export function lstmBackwardStep(g: BackwardBuffers, t: number, dsig: (s: number) => number): void {
   const { B, H, mask, gates, dh, dhPrev, dGx } = g;
   const cs = g.cs!;
   const dc = g.dc!;
@@ -88,10 +93,10 @@ export function lstmBackwardStep(g: BackwardBuffers, t: number): void {
       const dI = dcTot * gg;
       const dF = dcTot * cp[prow + j]!;
       const dG = dcTot * i;
-      dGx[grow + j] = dI * i * (1 - i);
-      dGx[grow + H + j] = dF * f * (1 - f);
+      dGx[grow + j] = dI * dsig(i);
+      dGx[grow + H + j] = dF * dsig(f);
       dGx[grow + 2 * H + j] = dG * (1 - gg * gg);
-      dGx[grow + 3 * H + j] = dO * o * (1 - o);
+      dGx[grow + 3 * H + j] = dO * dsig(o);
       dcPrev[brow + j] = dcTot * f;
       dhPrev[brow + j] = 0;
     }

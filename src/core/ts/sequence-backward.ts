@@ -9,7 +9,7 @@
 import type { SequenceBackwardArgs, SequenceBackwardResult } from '../backend.js';
 import type { DType } from '../tensor.js';
 import { allocFloat } from '../tensor.js';
-import { addColumnSums } from './activations.js';
+import { addColumnSums, gateDerivative } from './activations.js';
 import type { BackwardBuffers } from './buffers.js';
 import { gemm } from './gemm.js';
 import { gruBackwardR, gruBackwardZN } from './gru.js';
@@ -23,6 +23,7 @@ export function sequenceBackward(dtype: DType, a: SequenceBackwardArgs): Sequenc
   const kind = a.cell.kind;
   const resetAfter = a.cell.resetAfter !== false;
   const relu = a.cell.activation === 'relu';
+  const dsig = gateDerivative(a.cell.recurrentActivation);
   const mask = a.mask ?? null;
   const lstm = kind === 'lstm';
   const resetBefore = kind === 'gru' && !resetAfter;
@@ -61,9 +62,9 @@ export function sequenceBackward(dtype: DType, a: SequenceBackwardArgs): Sequenc
     if (dhSteps) dhSteps.set(g.dh, base);
 
     if (kind === 'rnn') rnnBackwardStep(g, t, relu);
-    else if (lstm) lstmBackwardStep(g, t);
+    else if (lstm) lstmBackwardStep(g, t, dsig);
     else {
-      gruBackwardZN(g, t, resetAfter);
+      gruBackwardZN(g, t, resetAfter, dsig);
       if (drh) {
         // ∂(r⊙h) = ∂a_n · U_nᵀ
         gemm({
@@ -82,7 +83,7 @@ export function sequenceBackward(dtype: DType, a: SequenceBackwardArgs): Sequenc
           beta: 0,
           C: drh,
         });
-        gruBackwardR(g, t, drh);
+        gruBackwardR(g, t, drh, dsig);
       }
     }
     // ∂h_{t−1} += ∂Gh_t · Uᵀ (reset-before: the n block went through r⊙h above, so only r, z here).

@@ -7,6 +7,7 @@ import type { SequenceForwardArgs, SequenceForwardResult } from '../backend.js';
 import type { DType, FloatArray } from '../tensor.js';
 import { allocFloat } from '../tensor.js';
 import type { ForwardBuffers } from './buffers.js';
+import { gateActivation } from './activations.js';
 import { gemm } from './gemm.js';
 import { gruForwardN, gruForwardRZ, gruResetHidden } from './gru.js';
 import { lstmForwardStep } from './lstm.js';
@@ -44,6 +45,7 @@ export function sequenceForward(dtype: DType, a: SequenceForwardArgs): SequenceF
   const kind = a.cell.kind;
   const resetAfter = a.cell.resetAfter !== false;
   const relu = a.cell.activation === 'relu';
+  const sigmoid = gateActivation(a.cell.recurrentActivation);
 
   const xw = allocFloat(dtype, T * B * GH); // [T·B, G·H]
   gemm({
@@ -100,9 +102,9 @@ export function sequenceForward(dtype: DType, a: SequenceForwardArgs): SequenceF
     });
     addBiasRows(f.hu, B, GH, a.bh, 0, width);
     if (kind === 'rnn') rnnForwardStep(f, t, relu);
-    else if (kind === 'lstm') lstmForwardStep(f, t);
+    else if (kind === 'lstm') lstmForwardStep(f, t, sigmoid);
     else {
-      gruForwardRZ(f, t);
+      gruForwardRZ(f, t, sigmoid);
       if (rh) {
         gruResetHidden(f, t, rh);
         gemm({
@@ -131,14 +133,14 @@ export function sequenceForward(dtype: DType, a: SequenceForwardArgs): SequenceF
   const result: SequenceForwardResult = {
     out: f.out,
     hs: f.hs,
-    gates: f.gates,
+    gates: a.outputsOnly ? allocFloat(dtype, 0) : f.gates,
     hLast: f.hs.slice(last, last + B * H),
   };
   if (f.cs) {
-    result.cs = f.cs;
+    if (!a.outputsOnly) result.cs = f.cs;
     result.cLast = f.cs.slice(last, last + B * H);
   }
-  if (f.hn) result.hn = f.hn;
+  if (f.hn && !a.outputsOnly) result.hn = f.hn;
   if (f.preact) result.preact = f.preact;
   return result;
 }

@@ -5,7 +5,7 @@
  * that are not 0/1.
  */
 import type { CellSpec, SequenceBackwardArgs, SequenceForwardArgs } from '../backend.js';
-import { gateCount } from '../backend.js';
+import { RECURRENT_ACTIVATIONS, gateCount } from '../backend.js';
 import { ArgumentError, checkFinite, checkInt, checkLength, describe } from '../errors.js';
 
 /** Sizes every sequence routine needs. */
@@ -38,6 +38,23 @@ export function checkCell(where: string, cell: CellSpec): void {
   if (cell.resetAfter !== undefined && typeof cell.resetAfter !== 'boolean') {
     throw new ArgumentError(where, 'cell.resetAfter', 'a boolean', describe(cell.resetAfter));
   }
+  const ra = cell.recurrentActivation;
+  if (ra !== undefined && !RECURRENT_ACTIVATIONS.includes(ra)) {
+    throw new ArgumentError(
+      where,
+      'cell.recurrentActivation',
+      "'sigmoid', 'hard_sigmoid' or 'hard_sigmoid_keras3'",
+      describe(ra),
+    );
+  }
+  if (cell.kind === 'rnn' && ra !== undefined && ra !== 'sigmoid') {
+    throw new ArgumentError(
+      where,
+      'cell.recurrentActivation',
+      "absent or 'sigmoid' (a SimpleRNN cell has no gates)",
+      describe(ra),
+    );
+  }
 }
 
 /** Checks the forward arguments and returns the sizes. `where` names the caller, e.g. 'ts.sequenceForward(lstm)'. */
@@ -67,6 +84,14 @@ export function checkForwardArgs(where: string, a: SequenceForwardArgs): SeqDims
   }
   const T = a.steps;
   const B = a.batch;
+  if (a.outputsOnly && a.keepPreactivations) {
+    throw new ArgumentError(
+      where,
+      'outputsOnly',
+      'false or absent when keepPreactivations is set (an outputs-only pass keeps no internals)',
+      'true',
+    );
+  }
   checkLength(where, 'x', a.x, T * B * D, `[T=${T}, B=${B}, D=${D}]`);
   checkLength(where, 'W', a.W, D * GH, `[D=${D}, G*H=${GH}]`);
   checkLength(where, 'U', a.U, H * GH, `[H=${H}, G*H=${GH}]`);
@@ -111,6 +136,14 @@ export function checkBackwardArgs(where: string, a: SequenceBackwardArgs): SeqDi
   const f = a.fwd;
   if (!f || typeof f !== 'object')
     throw new ArgumentError(where, 'fwd', 'the result of sequenceForward', describe(f));
+  if (f.gates && f.gates.length === 0) {
+    throw new ArgumentError(
+      where,
+      'fwd',
+      'the result of a sequenceForward that kept its gates (not outputsOnly)',
+      'an outputs-only forward result, which cannot be backpropagated',
+    );
+  }
   checkLength(where, 'fwd.hs', f.hs, T * B * H, `[T=${T}, B=${B}, H=${H}]`);
   checkLength(where, 'fwd.gates', f.gates, T * B * GH, `[T=${T}, B=${B}, G*H=${GH}]`);
   if (a.cell.kind === 'lstm')

@@ -2,6 +2,8 @@
  * A bump allocator over the shared wasm memory. Every backend call starts with reset(), takes
  * what it needs (64-byte aligned, sizes rounded up to whole f32x4 vectors, so kernels may run
  * whole vectors over the padding), and the next call reuses the space. The memory only grows.
+ * Below `floor` lie the buffers of forward passes kept resident for their backward pass
+ * (resident.ts); reset() returns to the floor, so other calls never overwrite them.
  */
 import { RnnlensError } from '../errors.js';
 import type { FloatArray } from '../tensor.js';
@@ -14,6 +16,7 @@ const PAGE = 65536;
 
 export class Arena {
   private top = BASE;
+  private floorAt = BASE;
   private buf: SharedArrayBuffer;
   private f32View: Float32Array;
   private i32View: Int32Array;
@@ -27,7 +30,18 @@ export class Arena {
   }
 
   reset(): void {
-    this.top = BASE;
+    this.top = this.floorAt;
+  }
+
+  /** Start of the space every call may reuse; everything below is kept. */
+  get floor(): number {
+    return this.floorAt;
+  }
+
+  /** Moves the floor (to the current top to keep what was allocated, down to release). */
+  setFloor(at: number): void {
+    this.floorAt = Math.max(BASE, at);
+    if (this.top < this.floorAt) this.top = this.floorAt;
   }
 
   /** Current high-water mark (bytes), for tests and diagnostics. */

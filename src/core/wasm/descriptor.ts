@@ -1,3 +1,5 @@
+import type { CellSpec } from '../backend.js';
+
 /** Field indices of the layer-call descriptor; mirrors assembly/desc.ts (keep the two in sync). */
 export const D = {
   T: 0,
@@ -31,3 +33,14 @@ export const D = {
   RH: 28,
 } as const;
 export const D_FIELDS = 32;
+
+/**
+ * FLAGS field: bit 0 SimpleRNN relu; bits 1–2 the gate activation (0 σ, 1 hard Keras 2, 2 hard
+ * Keras 3); bit 3 (set by sequence-forward.ts) an outputs-only pass with one step of gate rows.
+ */
+export function cellFlags(cell: CellSpec): number {
+  const relu = cell.activation === 'relu' ? 1 : 0;
+  const ra = cell.recurrentActivation;
+  const mode = ra === 'hard_sigmoid' ? 1 : ra === 'hard_sigmoid_keras3' ? 2 : 0;
+  return relu | (mode << 1);
+}

@@ -1,17 +1,24 @@
 /**
  * Worker threads sharing the wasm memory, fed from one shared task list. The main thread is
- * thread 0 and works too. run(): the main thread writes the tasks, bumps the generation and
- * notifies; every thread claims tasks with an atomic counter until none are left (so a thread the
- * OS delays simply takes fewer tasks), counts itself done; the main thread blocks (Atomics.wait)
- * until all are done. Tasks write disjoint outputs and each task's arithmetic does not depend on
- * which thread runs it, so results are identical for any thread count.
+ * thread 0 and works too. run(): the main thread writes the tasks, publishes them in the CLAIM
+ * word, bumps the generation and notifies; every thread claims tasks (compare-and-swap on CLAIM)
+ * until none are left and counts each finished task in DONE; the main thread blocks
+ * (Atomics.wait) until every claimed task is done. It never waits for a worker that claimed
+ * nothing: on a loaded machine a worker the OS has not scheduled yet simply takes no task, instead
+ * of holding up the layer call until it wakes. Tasks write disjoint outputs and each task's
+ * arithmetic does not depend on which thread runs it, so results are identical for any thread
+ * count.
+ *
+ * CLAIM = gen (8 bits) << 24 | n (12 bits) << 12 | next (12 bits): the number of tasks and the
+ * next unclaimed one in one atomic word, so a late worker can only ever claim a task of the list
+ * that is current at that moment (the list stays unchanged until all its claimed tasks are done).
  *
  * A task is a list of kernel calls. A negative argument −k stands for the running thread's
  * scratch pointer k−1 (its private GEMM workspace and buffers). Workers are unref()'d, so they
  * never keep the process alive.
  *
  * Layout of the task buffer (f64): [offset of task 0, offset of task 1, …] then per task
- * [calls, (fnId, argc, args…)…]. Control block (i32): GEN, DONE, STOP, READY, FAILED, NEXT, NTASKS.
+ * [calls, (fnId, argc, args…)…]. Control block (i32): GEN, DONE, STOP, READY, FAILED, CLAIM.
  */
 import { Worker } from 'node:worker_threads';
 import { RnnlensError } from '../errors.js';
@@ -24,9 +31,10 @@ const DONE = 1;
 const STOP = 2;
 const READY = 3;
 const FAILED = 4;
-const NEXT = 5;
-const NTASKS = 6;
+const CLAIM = 5;
 const TASK_SLOTS = 1 << 16;
+/** Tasks per run that the 12-bit fields of CLAIM can count. */
+export const MAX_TASKS = 4095;
 /** Scratch pointers per thread. */
 export const SCRATCH_SLOTS = 4;
 
@@ -40,6 +48,7 @@ export class WorkerPool {
   private readonly scratch: Float64Array;
   private readonly workers: Worker[] = [];
   private closed = false;
+  private gen = 0;
 
   constructor(
     memory: WasmMemory,
@@ -91,31 +100,46 @@ export class WorkerPool {
   /** Runs the tasks on all threads; scratch[i] are thread i's scratch pointers. */
   run(kernels: Kernels, tasks: Task[], scratch: number[][]): void {
     if (this.closed) throw new RnnlensError('wasm backend: the worker pool was closed');
+    if (tasks.length > MAX_TASKS) {
+      // more than CLAIM can count (never from the sequence drivers): run them here, in order
+      for (const t of tasks) runTask(kernels, t, scratch[0] ?? []);
+      return;
+    }
     this.write(tasks);
     for (let w = 0; w < this.threads; w++) {
       for (let k = 0; k < SCRATCH_SLOTS; k++)
         this.scratch[w * SCRATCH_SLOTS + k] = scratch[w]?.[k] ?? 0;
     }
-    Atomics.store(this.ctrl, NEXT, 0);
-    Atomics.store(this.ctrl, NTASKS, tasks.length);
+    const n = tasks.length;
     Atomics.store(this.ctrl, DONE, 0);
+    this.gen = (this.gen + 1) & 0xff;
+    Atomics.store(this.ctrl, CLAIM, (this.gen << 24) | (n << 12));
     Atomics.add(this.ctrl, GEN, 1);
     Atomics.notify(this.ctrl, GEN);
     let mainError: unknown = null;
-    try {
-      for (
-        let t = Atomics.add(this.ctrl, NEXT, 1);
-        t < tasks.length;
-        t = Atomics.add(this.ctrl, NEXT, 1)
-      ) {
+    let claimed = n;
+    for (;;) {
+      const c = Atomics.load(this.ctrl, CLAIM);
+      const t = c & 0xfff;
+      if (t >= n) break;
+      if (Atomics.compareExchange(this.ctrl, CLAIM, c, c + 1) !== c) continue;
+      try {
         runTask(kernels, tasks[t]!, scratch[0] ?? []);
+      } catch (e) {
+        mainError = e;
+        // close the list: tasks nobody claimed yet are dropped, claimed ones still finish
+        for (let d = Atomics.load(this.ctrl, CLAIM); ; d = Atomics.load(this.ctrl, CLAIM)) {
+          if (Atomics.compareExchange(this.ctrl, CLAIM, d, (d & ~0xfff) | n) === d) {
+            claimed = d & 0xfff;
+            break;
+          }
+        }
+        Atomics.add(this.ctrl, DONE, 1);
+        break;
       }
-    } catch (e) {
-      mainError = e;
-      Atomics.store(this.ctrl, NEXT, tasks.length); // let the workers stop early
+      Atomics.add(this.ctrl, DONE, 1);
     }
-    const others = this.threads - 1;
-    for (let d = Atomics.load(this.ctrl, DONE); d < others; d = Atomics.load(this.ctrl, DONE)) {
+    for (let d = Atomics.load(this.ctrl, DONE); d < claimed; d = Atomics.load(this.ctrl, DONE)) {
       Atomics.wait(this.ctrl, DONE, d);
     }
     if (mainError) throw mainError;

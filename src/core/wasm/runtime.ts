@@ -9,6 +9,7 @@ import type { WasmMemory } from './module.js';
 import { INITIAL_PAGES, MAXIMUM_PAGES, WA, instantiate } from './module.js';
 import type { Task } from './pool.js';
 import { WorkerPool, runTask } from './pool.js';
+import { ResidentStack } from './resident.js';
 
 /**
  * Below this many multiply-adds per layer call (T·B·G·H·(D+H)) one thread is used. A parallel
@@ -21,6 +22,8 @@ export class Runtime {
   readonly memory: WasmMemory;
   readonly kernels: Kernels;
   readonly arena: Arena;
+  /** Forward passes kept in the arena for their backward pass (resident.ts). */
+  readonly resident: ResidentStack;
   readonly maxThreads: number;
   readonly gemmWork: number;
   private pool: WorkerPool | null = null;
@@ -32,6 +35,7 @@ export class Runtime {
     this.memory = new WA.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
     this.kernels = instantiate(this.memory);
     this.arena = new Arena(this.memory);
+    this.resident = new ResidentStack(this.arena);
     this.maxThreads = Math.max(1, Math.floor(threads ?? Math.min(2, availableParallelism())));
     this.gemmWork = this.kernels.gemm_work_size();
   }
@@ -56,6 +60,7 @@ export class Runtime {
   }
 
   close(): void {
+    this.resident.clear();
     this.pool?.close();
     this.pool = null;
   }

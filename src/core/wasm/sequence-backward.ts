@@ -1,5 +1,6 @@
 /**
- * sequenceBackward on the wasm kernels, in two parallel phases:
+ * sequenceBackward on the wasm kernels, in two parallel phases (the forward pass's gates, states
+ * and input are used where its kernels left them when still resident, see resident.ts):
  * 1. per batch-row block, the whole reverse time loop in wasm: fused gate backward, then
  *    dh_prev += dA_t·Uᵀ with the pre-packed Uᵀ; writes dA for every step;
  * 2. the big GEMMs over all T·B rows, split by output columns (dW = Xᵀ·dAx, dU = Hprevᵀ·dAh,
@@ -8,7 +9,7 @@
  */
 import type { SequenceBackwardArgs, SequenceBackwardResult } from '../backend.js';
 import { checkBackwardArgs } from '../ts/validate.js';
-import { D, D_FIELDS } from './descriptor.js';
+import { D, D_FIELDS, cellFlags } from './descriptor.js';
 import {
   chunks,
   copyBackGates,
@@ -32,18 +33,20 @@ export function wasmSequenceBackward(rt: Runtime, a: SequenceBackwardArgs): Sequ
   const GHp = G * Hp;
   const TB = T * B;
   const ar = rt.arena;
+  // the forward pass's buffers when still resident (resident.ts), else copied from `fwd`
+  const r = rt.resident.lookup(a);
   ar.reset();
   const f = a.fwd;
 
-  const pX = ar.copyIn(a.x);
+  const pX = r ? r.pX : ar.copyIn(a.x);
   const pW = copyInGates(ar, a.W, Din, G, H, Hp);
   const pU = copyInGates(ar, a.U, H, G, H, Hp, Hp);
-  const pG = copyInGates(ar, f.gates, TB, G, H, Hp);
-  const pHs = copyInRows(ar, f.hs, TB, H, Hp);
-  const pCs = kind === 'lstm' ? copyInRows(ar, f.cs, TB, H, Hp) : 0;
-  const pHn = ra ? copyInRows(ar, f.hn, TB, H, Hp) : 0;
-  const pH0 = copyInRows(ar, a.h0, B, H, Hp);
-  const pC0 = kind === 'lstm' ? copyInRows(ar, a.c0, B, H, Hp) : 0;
+  const pG = r ? r.pG : copyInGates(ar, f.gates, TB, G, H, Hp);
+  const pHs = r ? r.pHs : copyInRows(ar, f.hs, TB, H, Hp);
+  const pCs = kind !== 'lstm' ? 0 : r ? r.pCs : copyInRows(ar, f.cs, TB, H, Hp);
+  const pHn = !ra ? 0 : r ? r.pHn : copyInRows(ar, f.hn, TB, H, Hp);
+  const pH0 = r ? r.pH0 : copyInRows(ar, a.h0, B, H, Hp);
+  const pC0 = kind !== 'lstm' ? 0 : r ? r.pC0 : copyInRows(ar, a.c0, B, H, Hp);
   const pDOut = a.dOut ? copyInRows(ar, a.dOut, TB, H, Hp) : 0;
   const pDh = copyInRows(ar, a.dhLast, B, H, Hp);
   const pDc = kind === 'lstm' ? copyInRows(ar, a.dcLast, B, H, Hp) : 0;
@@ -74,7 +77,7 @@ export function wasmSequenceBackward(rt: Runtime, a: SequenceBackwardArgs): Sequ
   v[d + D.B] = B;
   v[d + D.HP] = Hp;
   v[d + D.D] = Din;
-  v[d + D.FLAGS] = a.cell.activation === 'relu' ? 1 : 0;
+  v[d + D.FLAGS] = cellFlags(a.cell);
   v[d + D.X] = pX;
   v[d + D.H0] = pH0;
   v[d + D.C0] = pC0;

@@ -7,9 +7,10 @@
  */
 import type { SequenceForwardArgs, SequenceForwardResult } from '../backend.js';
 import { checkForwardArgs } from '../ts/validate.js';
-import { D, D_FIELDS } from './descriptor.js';
+import { D, D_FIELDS, cellFlags } from './descriptor.js';
 import { chunks, clone, copyInGates, copyInRows, copyOutGates, pad4 } from './layout.js';
 import type { Task } from './pool.js';
+import { forwardInputs } from './resident.js';
 import type { Runtime } from './runtime.js';
 
 /** Packs op(B) [K, N] (B at byte offset pB, row stride ldb) for gemm_acc_packed; returns the offset. */
@@ -36,6 +37,8 @@ export function wasmSequenceForward(rt: Runtime, a: SequenceForwardArgs): Sequen
   const Hp = pad4(H);
   const GHp = G * Hp;
   const ar = rt.arena;
+  // an outputs-only pass keeps nothing; any other pass stays resident for its backward pass
+  const start = rt.resident.beginForward(a.W);
   ar.reset();
 
   const pX = ar.copyIn(a.x);
@@ -71,7 +74,8 @@ export function wasmSequenceForward(rt: Runtime, a: SequenceForwardArgs): Sequen
     rt.kernels.pack_b_stacked(Din, pW, GHp, Hp, pU, GHp, GHp, pWp);
   }
   const TBH = T * B * Hp;
-  const pG = ar.alloc(T * B * GHp);
+  // outputs only: one step's gate rows [B, G·Hp], reused at every step (FLAGS bit 3)
+  const pG = ar.alloc((a.outputsOnly ? B : T * B) * GHp);
   const pHs = ar.alloc(TBH);
   const pCs = kind === 'lstm' ? ar.alloc(TBH) : 0;
   const pOut = a.mask ? ar.alloc(TBH) : 0;
@@ -86,7 +90,7 @@ export function wasmSequenceForward(rt: Runtime, a: SequenceForwardArgs): Sequen
   f[d + D.B] = B;
   f[d + D.HP] = Hp;
   f[d + D.D] = Din;
-  f[d + D.FLAGS] = a.cell.activation === 'relu' ? 1 : 0;
+  f[d + D.FLAGS] = cellFlags(a.cell) | (a.outputsOnly ? 8 : 0);
   f[d + D.X] = pX;
   f[d + D.WP] = pWp;
   f[d + D.BIASX] = pBiasX;
@@ -127,17 +131,30 @@ export function wasmSequenceForward(rt: Runtime, a: SequenceForwardArgs): Sequen
 
   const TB = T * B;
   const hs = copyOutGates(ar, pHs, TB, 1, H, Hp);
+  const last = (T - 1) * B;
+  if (a.outputsOnly) {
+    // inference: only the outputs leave the arena (out aliases hs when there is no mask)
+    const res: SequenceForwardResult = {
+      out: pOut ? copyOutGates(ar, pOut, TB, 1, H, Hp) : hs,
+      hs,
+      gates: new Float32Array(0),
+      hLast: hs.slice(last * H, TB * H),
+    };
+    if (kind === 'lstm') res.cLast = copyOutGates(ar, pCs + last * Hp * 4, B, 1, H, Hp);
+    return res;
+  }
   const res: SequenceForwardResult = {
     out: pOut ? copyOutGates(ar, pOut, TB, 1, H, Hp) : clone(hs),
     hs,
     gates: copyOutGates(ar, pG, TB, G, H, Hp),
-    hLast: hs.slice((T - 1) * B * H, T * B * H),
+    hLast: hs.slice(last * H, TB * H),
   };
   if (kind === 'lstm') {
     res.cs = copyOutGates(ar, pCs, TB, 1, H, Hp);
-    res.cLast = res.cs.slice((T - 1) * B * H, T * B * H);
+    res.cLast = res.cs.slice(last * H, TB * H);
   }
   if (pHn) res.hn = copyOutGates(ar, pHn, TB, 1, H, Hp);
   if (pPre) res.preact = copyOutGates(ar, pPre, TB, G, H, Hp);
+  rt.resident.keep(start, res, { pX, pG, pHs, pCs, pHn, pH0, pC0, ...forwardInputs(a) });
   return res;
 }

@@ -2,9 +2,9 @@
  * The worker thread's program, as source text run with `new Worker(source, { eval: true })`, so it
  * needs no file of its own (works the same from src/ under tsx and from dist/). Each worker
  * instantiates the kernel module on the shared memory, then loops: wait for a new generation on
- * the control block, claim tasks from the shared list (an atomic counter) until none are left,
- * count itself done, notify. The task format and control block are described in pool.ts; this
- * loop must match runTasks() there.
+ * the control block, claim tasks from the current list (compare-and-swap on CLAIM) until none are
+ * left, counting and notifying each finished task (DONE). The task format and control block are
+ * described in pool.ts; this loop must match run() there.
  */
 export const WORKER_SOURCE = `
 'use strict';
@@ -13,7 +13,7 @@ const { module, memory, ctrlBuf, taskBuf, scratchBuf, index, names } = workerDat
 const ctrl = new Int32Array(ctrlBuf);
 const tasks = new Float64Array(taskBuf);
 const scratch = new Float64Array(scratchBuf);
-const GEN = 0, DONE = 1, STOP = 2, READY = 3, FAILED = 4, NEXT = 5, NTASKS = 6;
+const GEN = 0, DONE = 1, STOP = 2, READY = 3, FAILED = 4, CLAIM = 5;
 let fns;
 try {
   const exp = new WebAssembly.Instance(module, { env: { memory } }).exports;
@@ -38,12 +38,16 @@ for (;;) {
   }
   gen = now;
   if (Atomics.load(ctrl, STOP) !== 0) break;
-  try {
-    const n = Atomics.load(ctrl, NTASKS);
-    for (let t = Atomics.add(ctrl, NEXT, 1); t < n; t = Atomics.add(ctrl, NEXT, 1)) {
+  // claim tasks of whatever list is current (see pool.ts: CLAIM); count each one done
+  for (;;) {
+    const c = Atomics.load(ctrl, CLAIM);
+    const t = c & 0xfff;
+    if (t >= ((c >>> 12) & 0xfff)) break;
+    if (Atomics.compareExchange(ctrl, CLAIM, c, c + 1) !== c) continue;
+    try {
       let i = tasks[t];
       const calls = tasks[i++];
-      for (let c = 0; c < calls; c++) {
+      for (let k = 0; k < calls; k++) {
         const fn = fns[tasks[i]];
         const argc = tasks[i + 1];
         args.length = argc;
@@ -54,11 +58,11 @@ for (;;) {
         fn(...args);
         i += 2 + argc;
       }
+    } catch (e) {
+      Atomics.store(ctrl, FAILED, 1);
     }
-  } catch (e) {
-    Atomics.store(ctrl, FAILED, 1);
+    Atomics.add(ctrl, DONE, 1);
+    Atomics.notify(ctrl, DONE);
   }
-  Atomics.add(ctrl, DONE, 1);
-  Atomics.notify(ctrl, DONE);
 }
 `;

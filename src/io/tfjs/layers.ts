@@ -7,10 +7,13 @@
  * activation or Activation layer) is reported as `softmax` (rnnlens keeps softmax in the loss).
  * Functional models must be a single chain (every layer has one input).
  *
- * Not representable in rnnlens cells, hence rejected with the reason: recurrent_activation other
- * than sigmoid — notably `hard_sigmoid` (TF.js's default when a config omits it), which Keras 2 /
- * TF.js define as clip(0.2x + 0.5, 0, 1) and Keras 3 as clip(x/6 + 0.5, 0, 1) — an LSTM/GRU
- * `activation` other than tanh, SimpleRNN activations other than tanh/relu, return_state, stateful.
+ * recurrent_activation: 'sigmoid', or 'hard_sigmoid' (TF.js's default when a config omits it),
+ * whose definition depends on who wrote the file: Keras 2 / TF.js clip(0.2x + 0.5, 0, 1) →
+ * rnnlens 'hard_sigmoid'; Keras 3 (keras_version 3.x) clip(x/6 + 0.5, 0, 1) → 'hard_sigmoid_keras3'.
+ *
+ * Not representable in rnnlens cells, hence rejected with the reason: other recurrent
+ * activations, an LSTM/GRU `activation` other than tanh, SimpleRNN activations other than
+ * tanh/relu, return_state, stateful, use_bias=false.
  */
 import { RnnlensError } from '../../core/errors.js';
 import type { LayerConfig, ModelConfig, RecurrentConfig } from '../../nn/config.js';
@@ -101,9 +104,12 @@ function actName(v: unknown, def: string): string {
   return a.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase(); // hardSigmoid → hard_sigmoid
 }
 
-function hardSigmoidNote(keras: string): string {
-  const k3 = /^3\./.test(keras);
-  return `rnnlens cells have no hard sigmoid (this file's definition: ${k3 ? 'Keras 3, clip(x/6 + 0.5, 0, 1)' : 'Keras 2 / TF.js, clip(0.2x + 0.5, 0, 1)'}); missing in rnnlens: a recurrent-activation option in the cell kernels (src/core/backend.ts CellSpec) and the layer config; retrain or re-export with recurrent_activation 'sigmoid'`;
+/** Keras `recurrent_activation` → rnnlens `recurrentActivation` (hard sigmoid by the file's Keras version). */
+function recurrentActivation(name: string, ra: string, kerasVersion: string): RecurrentConfig['recurrentActivation'] {
+  if (ra === 'sigmoid') return 'sigmoid';
+  // Keras 3 redefined hard_sigmoid as relu6(x + 3)/6; Keras 2 and TF.js use clip(0.2x + 0.5, 0, 1).
+  if (ra === 'hard_sigmoid') return /^3\./.test(kerasVersion.trim()) ? 'hard_sigmoid_keras3' : 'hard_sigmoid';
+  return fail(name, `recurrent_activation '${ra}': rnnlens LSTM/GRU gates support sigmoid and hard_sigmoid`);
 }
 
 function recurrent(l: KerasLayerJson, name: string, kerasVersion: string): RecurrentConfig {
@@ -122,9 +128,7 @@ function recurrent(l: KerasLayerJson, name: string, kerasVersion: string): Recur
   } else {
     if (act !== 'tanh') fail(name, `activation '${act}': rnnlens ${l.class_name} cells use tanh`);
     // TF.js defaults recurrent_activation to hard sigmoid when the config omits it.
-    const ra = actName(c.recurrent_activation, 'hard_sigmoid');
-    if (ra === 'hard_sigmoid') fail(name, `recurrent_activation 'hard_sigmoid': ${hardSigmoidNote(kerasVersion)}`);
-    if (ra !== 'sigmoid') fail(name, `recurrent_activation '${ra}': rnnlens cells use the logistic sigmoid`);
+    out.recurrentActivation = recurrentActivation(name, actName(c.recurrent_activation, 'hard_sigmoid'), kerasVersion);
   }
   if (kind === 'gru') out.resetAfter = c.reset_after === true;
   return out;

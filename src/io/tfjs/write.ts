@@ -1,7 +1,9 @@
 /**
  * rnnlens SequenceModel → TF.js Layers format (`model.json` + one float32 weight shard), loadable
  * by `tf.loadLayersModel` (and by Keras through the tfjs converter). Activations are written
- * explicitly (TF.js would otherwise default recurrent_activation to hard sigmoid).
+ * explicitly (TF.js would otherwise default recurrent_activation to hard sigmoid): 'sigmoid' or
+ * 'hard_sigmoid' (TF.js's clip(0.2x + 0.5, 0, 1)); the Keras 3 hard sigmoid has no TF.js form and
+ * is an error.
  *
  * rnnlens layers without a Keras class: a 'last' head after a plain recurrent layer becomes that
  * layer's return_sequences=false (the output at the last valid step IS the final state); 'mean' /
@@ -42,7 +44,11 @@ const keras = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, '_');
 function recurrentJson(c: RecurrentConfig, name: string): { class_name: string; config: Record<string, unknown> } {
   const base: Record<string, unknown> = { name, units: c.units, use_bias: true, return_sequences: c.returnSequences ?? false, go_backwards: c.goBackwards ?? false, return_state: false, stateful: false, unroll: false };
   if (c.kind === 'simple_rnn') return { class_name: 'SimpleRNN', config: { ...base, activation: c.activation ?? 'tanh' } };
-  const cell = { ...base, activation: 'tanh', recurrent_activation: 'sigmoid' };
+  const ra = c.recurrentActivation ?? 'sigmoid';
+  if (ra === 'hard_sigmoid_keras3') {
+    throw new RnnlensError(`TF.js export: layer '${name}' uses the Keras 3 hard sigmoid clip(x/6 + 0.5, 0, 1); TF.js has only clip(0.2x + 0.5, 0, 1) under the name hard_sigmoid, so the file would predict differently`);
+  }
+  const cell = { ...base, activation: 'tanh', recurrent_activation: ra };
   if (c.kind === 'lstm') return { class_name: 'LSTM', config: { ...cell, unit_forget_bias: true } };
   return { class_name: 'GRU', config: { ...cell, reset_after: c.resetAfter ?? true } };
 }
