@@ -8,11 +8,18 @@
  * Part 2: small classifiers trained by recipes (motif: tokens + embedding, sensor: numeric), LSTM
  * and GRU: mean certified radius (bisection) and certified accuracy at a fixed ε, per method.
  *
- *   npx tsx bench/certify.ts [--part 1|2] [--inputs N] [--examples N]
+ * Part 2 also covers spam (small config) and, when ../shared/data/fsdd/recordings exists, fsdd
+ * (MFCC frames, L∞ on all frames); models are trained once into /tmp/rnnlens-bench-certify.
+ *
+ *   npx tsx bench/certify.ts [--part 1|2] [--inputs N] [--examples N] [--recipes a,b]
+ *     [--methods ibp,crown,alpha] [--cells lstm,gru] [--train-only] [--retrain]
  */
 import { Rng } from '../src/core/rng.js';
 import { SequenceModel } from '../src/nn/model.js';
-import { runRecipe } from '../src/train/run-recipe.js';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadModel } from '../src/train/checkpoint.js';
+import { defaultFsddPath, getRecipe, type RecipeData } from '../src/train/recipes.js';
+import { runRecipe, type RecipeOverrides } from '../src/train/run-recipe.js';
 import { pgdMaximize } from '../src/verify/certify/attack.js';
 import { boundOutputs, regionFor, type CertifyInput } from '../src/verify/certify/certify.js';
 import type { Method } from '../src/verify/certify/propagate.js';
@@ -79,36 +86,115 @@ function popqornSetting(): void {
   console.log('| ------ | ----------------------- | -------------- | ------------- |');
   for (const m of METHODS)
     console.log(
-      `| ${m} | ${mean(rows[m].ratio).toFixed(2)}× | ${mean(rows[m].sec).toFixed(3)} | ${mean(rows[m].cpu).toFixed(3)} |`,
+      `| ${m} | ${mean(rows[m].ratio).toFixed(3)}× | ${mean(rows[m].sec).toFixed(3)} | ${mean(rows[m].cpu).toFixed(3)} |`,
     );
 }
 
+interface Setting {
+  recipe: string;
+  cell: 'lstm' | 'gru';
+  overrides: RecipeOverrides;
+  eps: number;
+  /** certify only test sequences of at most this many steps (CROWN is O(T²)) */
+  maxSteps: number;
+  examples: number;
+}
+
+const SETTINGS: Setting[] = (['lstm', 'gru'] as const).flatMap((cell): Setting[] => [
+  {
+    recipe: 'sensor',
+    cell,
+    overrides: { cell, hidden: 8, epochs: 3 },
+    eps: 0.02,
+    maxSteps: 20,
+    examples: nExamples,
+  },
+  {
+    recipe: 'spam',
+    cell,
+    overrides: { cell, config: { model: { hidden: 16, embedding: 16 }, train: { epochs: 2 } } },
+    eps: 0.01,
+    maxSteps: 18,
+    examples: Math.min(nExamples, 6),
+  },
+  {
+    recipe: 'motif',
+    cell,
+    overrides: { cell, hidden: 8, epochs: 3 },
+    eps: 0.01,
+    maxSteps: 30,
+    examples: nExamples,
+  },
+  ...(defaultFsddPath()
+    ? [
+        {
+          recipe: 'fsdd',
+          cell,
+          overrides: {
+            cell,
+            config: {
+              model: { hidden: 16, bidirectional: false, dropout: 0 },
+              train: { epochs: 6 },
+            },
+          },
+          eps: 0.01,
+          maxSteps: 40,
+          examples: Math.min(nExamples, 4),
+        },
+      ]
+    : []),
+]);
+
+/** A recipe model: trained once into /tmp/rnnlens-bench-certify (reused unless --retrain). */
+async function trained(
+  s: Setting,
+): Promise<{ model: SequenceModel; data: RecipeData; acc: number }> {
+  const out = `/tmp/rnnlens-bench-certify/${s.recipe}-${s.cell}`;
+  const metricsFile = `${out}/bench-metrics.json`;
+  if (!args.includes('--retrain') && existsSync(metricsFile)) {
+    const data = getRecipe(s.recipe).load({ seed: 0 });
+    const { model } = loadModel(out);
+    return { model, data, acc: JSON.parse(readFileSync(metricsFile, 'utf8')).accuracy };
+  }
+  const r = await runRecipe(s.recipe, s.overrides, { out });
+  const acc = (r.metrics.test as Record<string, number>).accuracy ?? NaN;
+  writeFileSync(metricsFile, JSON.stringify({ accuracy: acc }));
+  return { model: r.model, data: r.data, acc };
+}
+
 async function recipes(): Promise<void> {
-  const settings: { recipe: string; cell: 'lstm' | 'gru'; hidden: number; eps: number }[] = [
-    { recipe: 'motif', cell: 'lstm', hidden: 8, eps: 0.01 },
-    { recipe: 'motif', cell: 'gru', hidden: 8, eps: 0.01 },
-    { recipe: 'sensor', cell: 'lstm', hidden: 8, eps: 0.02 },
-    { recipe: 'sensor', cell: 'gru', hidden: 8, eps: 0.02 },
-  ];
+  const only = arg('--recipes', '').split(',').filter(Boolean);
+  const methods = arg('--methods', 'ibp,crown,alpha').split(',') as Method[];
+  const cells = arg('--cells', 'lstm,gru').split(',');
+  const settings = SETTINGS.filter(
+    (s) => (only.length === 0 || only.includes(s.recipe)) && cells.includes(s.cell),
+  );
+  if (args.includes('--train-only')) {
+    for (const s of settings) await trained(s);
+    return;
+  }
   console.log(
-    `\nTrained recipe models (${nExamples} test examples each), L∞ (token models: in embedding space)`,
+    `\nTrained recipe models (test sequences of at most maxSteps steps), L∞ (token models: per-token balls in embedding space)`,
   );
   console.log(
-    '| model | test acc | method | certified acc @ε [95 % CI] | mean certified radius | CPU s / certificate |',
+    '| model (recipe, cell, units, T ≤) | test acc | method | certified acc @ε [95 % CP] | mean certified radius | CPU s / certificate |',
   );
   console.log(
-    '| ----- | -------- | ------ | -------------------------- | --------------------- | ------------------- |',
+    '| -------------------------------- | -------- | ------ | -------------------------- | --------------------- | ------------------- |',
   );
   for (const s of settings) {
-    const r = await runRecipe(
-      s.recipe,
-      { cell: s.cell, hidden: s.hidden, epochs: 3 },
-      { out: `/tmp/rnnlens-bench-certify/${s.recipe}-${s.cell}` },
-    );
-    const model = r.model.to('ts64');
-    const items = r.data.test.items.slice(0, nExamples);
+    const { model: trainedModel, data, acc: testAcc } = await trained(s);
+    const model = trainedModel.to('ts64');
+    // the shortest test sequences (CROWN is O(T²)): those within maxSteps, else the shortest ones
+    const byLength = data.test.items
+      .map((it, i) => ({ it, i }))
+      .sort((a, b) => a.it.steps - b.it.steps || a.i - b.i)
+      .map((e) => e.it);
+    const short = data.test.items.filter((it) => it.steps <= s.maxSteps);
+    const items = (short.length >= s.examples ? short : byLength).slice(0, s.examples);
+    const tokens = model.inputSpec.kind === 'tokens';
     const inputs: CertifyInput[] = items.map((it) =>
-      model.inputSpec.kind === 'tokens'
+      tokens
         ? { kind: 'tokens', ids: Array.from(it.x as Int32Array).slice(0, it.steps) }
         : {
             kind: 'numeric',
@@ -119,30 +205,26 @@ async function recipes(): Promise<void> {
           },
     );
     const labels = items.map((it) => it.label ?? -1);
-    for (const m of ['ibp', 'crown'] as Method[]) {
+    const shape = {
+      kind: 'ball' as const,
+      norm: 'linf' as const,
+      ...(tokens ? { perStep: true } : {}),
+    };
+    const hidden = s.overrides.hidden ?? s.overrides.config?.model?.hidden;
+    const maxT = Math.max(...items.map((it) => it.steps));
+    for (const m of methods) {
       const c0 = process.cpuUsage();
-      const acc = certifiedAccuracy(
-        model,
-        inputs,
-        labels,
-        { kind: 'ball', norm: 'linf', eps: s.eps },
-        { method: m },
-      );
+      const acc = certifiedAccuracy(model, inputs, labels, { ...shape, eps: s.eps }, { method: m });
       const c1 = process.cpuUsage(c0);
       const certSec = (c1.user + c1.system) / 1e6 / inputs.length;
       const radii = inputs.map(
         (x) =>
-          certifiedRadius(
-            model,
-            x,
-            { kind: 'ball', norm: 'linf' },
-            { method: m, start: 0.005, tolerance: 1e-3, max: 10 },
-          ).radius,
+          certifiedRadius(model, x, shape, { method: m, start: 0.005, tolerance: 1e-3, max: 10 })
+            .radius,
       );
       const meanR = radii.reduce((a, b) => a + b, 0) / radii.length;
-      const testAcc = (r.metrics.test as Record<string, number>).accuracy ?? NaN;
       console.log(
-        `| ${s.recipe} ${s.cell} ${s.hidden} | ${testAcc.toFixed(3)} | ${m} | ${acc.accuracy.toFixed(3)} @${s.eps} [${acc.interval.lower.toFixed(2)}, ${acc.interval.upper.toFixed(2)}] | ${meanR.toFixed(4)} | ${certSec.toFixed(3)} |`,
+        `| ${s.recipe}, ${s.cell.toUpperCase()}, ${hidden} (T ≤ ${maxT}, n = ${inputs.length}) | ${testAcc.toFixed(3)} | ${m} | ${acc.accuracy.toFixed(2)} @${s.eps} [${acc.interval.lower.toFixed(2)}, ${acc.interval.upper.toFixed(2)}] | ${meanR.toFixed(4)} | ${certSec.toFixed(3)} |`,
       );
     }
   }

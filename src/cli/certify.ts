@@ -1,7 +1,7 @@
 /**
  * `rnnlens certify --model PATH --input FILE [--norm linf|l2|l1] [--eps E | --radius]
  *   [--method ibp|crown|alpha] [--steps a-b] [--features i,j] [--per-step] [--attack] [--audit]
- *   [--json]`: certified output bounds (logits) of every input sequence in the file, the margin
+ *   [--substitutions FILE] [--json]`: certified output bounds (logits) of every input sequence in the file, the margin
  *   verdict, optionally the certified radius (bisection), an attack radius (PGD) and an audit
  *   (sampling + PGD against every bound). Progress over inputs goes to stderr.
  */
@@ -17,6 +17,13 @@ import { certify, type CertifyInput } from '../verify/certify/certify.js';
 import type { NormKind } from '../verify/certify/ibp.js';
 import type { BallPerturbation } from '../verify/certify/perturbation.js';
 import { checkMethod, type Method } from '../verify/certify/propagate.js';
+import {
+  checkSubstitutionSpec,
+  substitutionAttack,
+  substitutionSets,
+  type SubstitutionSpec,
+} from '../verify/certify/substitutions.js';
+import { readFileSync } from 'node:fs';
 import { attackRadius, certifiedRadius } from '../verify/certify/radius.js';
 import { createProgressRenderer } from './progress.js';
 
@@ -32,6 +39,8 @@ export interface CertifyCliOptions {
   audit?: boolean;
   tolerance?: number;
   maxRadius?: number;
+  /** discrete substitution sets (token models) instead of a ball; see substitutions.ts */
+  substitutions?: SubstitutionSpec;
   onProgress?: (p: { done: number; total: number; message?: string }) => void;
 }
 
@@ -42,6 +51,8 @@ export interface CertifyCliResult {
   certified: boolean;
   radius: number | null;
   attackRadius: number | null;
+  /** with substitution sets and --attack: the greedy search's best combination */
+  substitutionAttack?: { flipped: boolean; tokens: number[]; prediction: number };
   audit?: {
     ok: boolean;
     points: number;
@@ -74,6 +85,7 @@ export function runCertify(
   inputs: CertifyInput[],
   o: CertifyCliOptions,
 ): CertifyCliResult[] {
+  if (o.substitutions) return runSubstitutions(model, inputs, o, o.substitutions);
   if ((o.eps === undefined) === !o.radius)
     throw new RnnlensError(
       'certify: give exactly one of --eps E (certify at E) and --radius (search the certified radius)',
@@ -116,6 +128,70 @@ export function runCertify(
     o.onProgress?.({ done: i + 1, total: inputs.length, message: `input ${i}` });
     return res;
   });
+}
+
+/** Certification against discrete substitution sets (no radius: the set is fixed). */
+function runSubstitutions(
+  model: SequenceModel,
+  inputs: CertifyInput[],
+  o: CertifyCliOptions,
+  spec: SubstitutionSpec,
+): CertifyCliResult[] {
+  const clash = (
+    [
+      ['--eps', o.eps !== undefined],
+      ['--radius', o.radius],
+      ['--steps', o.steps],
+      ['--features', o.features],
+      ['--per-step', o.perStep],
+    ] as const
+  ).find(([, v]) => Boolean(v));
+  if (clash)
+    throw new RnnlensError(
+      `certify: --substitutions fixes the perturbation set; ${clash[0]} cannot be combined with it`,
+    );
+  const tokens = inputs.map((x, i) => {
+    if (x.kind !== 'tokens')
+      throw new RnnlensError(
+        `certify: --substitutions needs a token model and token inputs; input ${i} is numeric`,
+      );
+    return x;
+  });
+  const sets = substitutionSets(
+    spec,
+    tokens.map((x) => x.ids),
+  );
+  const m64 = model.backend.dtype === 'float64' ? model : model.to('ts64');
+  return tokens.map((x, i) => {
+    const r = certify(m64, x, sets[i]!, { method: o.method });
+    const res: CertifyCliResult = {
+      prediction: r.prediction,
+      lower: Array.from(r.lower),
+      upper: Array.from(r.upper),
+      certified: r.certified,
+      radius: null,
+      attackRadius: null,
+    };
+    if (o.attack) res.substitutionAttack = substitutionAttack(m64, x, sets[i]!);
+    if (o.audit) {
+      const a = audit(m64, x, sets[i]!, { method: o.method });
+      res.audit = { ok: a.ok, points: a.points, violations: a.violations };
+    }
+    o.onProgress?.({ done: i + 1, total: inputs.length, message: `input ${i}` });
+    return res;
+  });
+}
+
+function readSubstitutions(file: string): SubstitutionSpec {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new RnnlensError(
+      `certify --substitutions: cannot read ${file} as JSON (${(e as Error).message})`,
+    );
+  }
+  return checkSubstitutionSpec(v);
 }
 
 function parseSteps(v: string): [number, number] {
@@ -178,7 +254,11 @@ export function register(program: Command): void {
     .option('--norm <norm>', 'linf | l2 | l1 (token models: in embedding space)', parseNorm, 'linf')
     .option('--eps <e>', 'radius of the perturbation ball', parseEps)
     .option('--radius', 'search the largest certified radius (bisection)')
-    .option('--method <m>', 'ibp | crown | alpha', 'crown')
+    .option(
+      '--method <m>',
+      'ibp | crown | alpha (α-CROWN: slopes optimised per margin, tighter and slower)',
+      'crown',
+    )
     .option('--steps <a-b>', 'perturb only steps a..b (0-based, inclusive)', parseSteps)
     .option('--features <list>', 'perturb only these features (comma-separated)', parseFeatures)
     .option('--per-step', 'one ball per step (per token) instead of one joint ball')
@@ -194,6 +274,14 @@ export function register(program: Command): void {
       'largest radius the searches try (default 100)',
       parsePositive('--max-radius'),
     )
+    .option(
+      '--substitutions <file>',
+      'token models: certify against discrete substitution sets instead of a ball. JSON, keys ' +
+        'combined: {"positions": {"<t>": [ids]}} (same positions in every sequence), ' +
+        '{"sequences": [{"<t>": [ids]}, ...]} (one per input sequence), {"tokens": {"<id>": [ids]}} ' +
+        '(every occurrence of a token); t is 0-based, the original token is always allowed. ' +
+        'With --attack: a greedy search for a prediction-changing combination',
+    )
     .option('--json', 'print one JSON object')
     .action(async (o) => {
       const method = checkMethod('certify --method', o.method);
@@ -205,6 +293,7 @@ export function register(program: Command): void {
         `input file ${o.input}`,
       );
       const inputs = splitInputs(parsed);
+      const substitutions = o.substitutions ? readSubstitutions(o.substitutions) : undefined;
       const progress = createProgressRenderer({ quiet: inputs.length < 2 });
       let results: CertifyCliResult[];
       try {
@@ -220,6 +309,7 @@ export function register(program: Command): void {
           audit: o.audit,
           tolerance: o.tolerance,
           maxRadius: o.maxRadius,
+          substitutions,
           onProgress: (p) => progress.callback({ task: 'certify', ...p }),
         });
       } finally {
@@ -227,7 +317,13 @@ export function register(program: Command): void {
       }
       if (o.json) {
         process.stdout.write(
-          JSON.stringify({ results, method, norm: o.norm, eps: o.eps ?? null }) + '\n',
+          JSON.stringify({
+            results,
+            method,
+            norm: substitutions ? null : o.norm,
+            eps: o.eps ?? null,
+            ...(substitutions ? { perturbation: 'substitutions' } : {}),
+          }) + '\n',
         );
         return;
       }
@@ -236,8 +332,16 @@ export function register(program: Command): void {
         const parts = [
           `${i}: class ${m.classNames?.[r.prediction] ?? r.prediction}`,
           r.certified ? 'CERTIFIED' : 'not certified',
-          `(${method}, ${o.norm}${o.eps !== undefined ? ` ε=${o.eps}` : ''})`,
+          substitutions
+            ? `(${method}, substitution sets)`
+            : `(${method}, ${o.norm}${o.eps !== undefined ? ` ε=${o.eps}` : ''})`,
         ];
+        if (r.substitutionAttack)
+          parts.push(
+            r.substitutionAttack.flipped
+              ? `attack FLIPPED to class ${m.classNames?.[r.substitutionAttack.prediction] ?? r.substitutionAttack.prediction} with tokens [${r.substitutionAttack.tokens.join(', ')}]`
+              : 'greedy attack found no flip',
+          );
         if (r.radius !== null) parts.push(`radius ${fmt(r.radius)}`);
         if (o.attack)
           parts.push(

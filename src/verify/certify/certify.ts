@@ -22,7 +22,6 @@ import {
   type Region,
 } from './perturbation.js';
 import {
-  alphaRefine,
   backSubstitute,
   checkMethod,
   propagate,
@@ -31,6 +30,7 @@ import {
   type Propagation,
 } from './propagate.js';
 import { addUp, subDown } from './rounding.js';
+import { alphaRefine } from './alpha.js';
 
 /** One input sequence: numeric frames [T·D] (row-major by step), or token ids. */
 export type CertifyInput =
@@ -217,7 +217,12 @@ export function certify(
   const method = checkMethod('certify', opts.method ?? 'crown');
   const m64 = float64Model(model);
   const region = regionFor(m64, input, perturbation);
-  const bounds = boundOutputs(m64, region, { ...opts, method });
+  // α optimises what decides the verdict, the margins; the logit bounds stay CROWN's (each
+  // optimised row costs a certification of its planes)
+  const bounds = boundOutputs(m64, region, {
+    ...opts,
+    method: method === 'alpha' ? 'crown' : method,
+  });
   return marginCertificate(m64, region, bounds, method, t0);
 }
 
@@ -257,7 +262,9 @@ export function marginCertificate(
       region,
     );
     const alpha =
-      method === 'alpha' ? alphaRefine(prop, output.node, { rows: others.length, A }) : null;
+      method === 'alpha'
+        ? alphaRefine(prop, output.node, { rows: others.length, A }, { lowerOnly: true })
+        : null;
     others.forEach((j, r) => {
       marginLower[j] = Math.max(marginLower[j]!, lin.lo[r]!, alpha ? alpha.lo[r]! : -Infinity);
       marginUpper[j] = Math.min(marginUpper[j]!, lin.hi[r]!, alpha ? alpha.hi[r]! : Infinity);

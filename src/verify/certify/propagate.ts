@@ -23,8 +23,8 @@ import type { LinearRelaxation } from './relax/line.js';
 import type { PlaneRelaxation } from './relax/products.js';
 import { relaxProduct } from './relax/products.js';
 import { relaxRelu } from './relax/relu.js';
-import { relaxSigmoid, relaxSigmoidAlpha } from './relax/sigmoid.js';
-import { relaxTanh, relaxTanhAlpha } from './relax/tanh.js';
+import { relaxSigmoid } from './relax/sigmoid.js';
+import { relaxTanh } from './relax/tanh.js';
 import { addDown, addUp, dotDown, dotUp, mulDown, mulUp, subDown } from './rounding.js';
 
 export type Method = 'ibp' | 'crown' | 'alpha';
@@ -299,6 +299,9 @@ function affineSide(
   const k = n.size;
   const cols = c.inBox.lo.length;
   const out = new Float64Array(m * cols);
+  const W = n.W;
+  const bias = n.b;
+  const E = c.E;
   for (let i = 0; i < m; i++) {
     let beta = 0;
     let S = 0;
@@ -308,10 +311,10 @@ function affineSide(
       const v = P[i * k + t]!;
       if (v === 0) continue;
       any = true;
-      S += Math.abs(v) * c.E[t]!;
-      if (n.b) beta += v * n.b[t]!;
+      S += Math.abs(v) * E[t]!;
+      if (bias) beta += v * bias[t]!;
       const wo = t * cols;
-      for (let j = 0; j < cols; j++) out[o + j] += v * n.W[wo + j]!;
+      for (let j = 0; j < cols; j++) out[o + j] = out[o + j]! + v * W[wo + j]!;
     }
     if (!any) continue;
     const slack = addUp(upSum(S, k), c.tiny);
@@ -620,36 +623,4 @@ function backMax(
   n.srcs.forEach((s, k) => {
     if (per[k]!.used) accumulate(s, per[k]!.lo, per[k]!.hi, size, 0);
   });
-}
-
-/**
- * α-CROWN-style refinement of a final bound (no gradient optimisation: a small grid). Any tangent
- * point in [l, u] gives sound lines for tanh / σ (and any lower slope in [0, 1] for relu), so the
- * back-substitution is repeated with every S-shaped activation's lines taken at relative tangent
- * point α ∈ {0.2, 0.5, 0.8} (relu: lower slope 0 or 1) and the best bound per row is kept.
- * Intermediate boxes stay CROWN's.
- */
-export function alphaRefine(
-  p: Propagation,
-  start: number,
-  C?: { rows: number; A: Float64Array },
-): Box {
-  let best: Box | null = null;
-  for (const a of [0.2, 0.5, 0.8]) {
-    const lines = p.lines.map((l, id) => {
-      const n = p.graph.nodes[id]!;
-      if (n.op !== 'act' || id > start) return l;
-      const b = p.boxes[n.src]!;
-      return Array.from({ length: n.size }, (_, j) => {
-        const [lo, hi] = [b.lo[j]!, b.hi[j]!];
-        if (n.kind === 'relu') return relaxRelu(lo, hi, a < 0.5 ? 0 : 1);
-        if (!Number.isFinite(lo) || !Number.isFinite(hi) || lo === hi)
-          return (l as LinearRelaxation[])[j]!;
-        return n.kind === 'tanh' ? relaxTanhAlpha(lo, hi, a, a) : relaxSigmoidAlpha(lo, hi, a, a);
-      });
-    });
-    const b = concretizeRegion(backSubstitute({ ...p, lines }, start, C), p.region);
-    best = best ? intersect(best, b) : b;
-  }
-  return sanitize(best!);
 }

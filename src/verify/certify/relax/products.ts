@@ -116,20 +116,58 @@ function gridValues(fn: ProductFn, bx: ProductBox): Float64Array {
   return out;
 }
 
-/** Approximate min and max of f − a·x − b·y over the grid (only to rank candidates). */
-function gridRange(grid: Float64Array, a: number, b: number): [number, number] {
+/** Approximate min and max of f − a·x − b·y over the grid, and where (only to rank and to seed). */
+function gridRange(grid: Float64Array, a: number, b: number): [number, number, number, number] {
   let lo = Infinity;
   let hi = -Infinity;
+  let kLo = 0;
+  let kHi = 0;
   for (let k = 0; k < grid.length; k += 3) {
     const r = grid[k + 2]! - a * grid[k]! - b * grid[k + 1]!;
-    if (r < lo) lo = r;
-    if (r > hi) hi = r;
+    if (r < lo) {
+      lo = r;
+      kLo = k;
+    }
+    if (r > hi) {
+      hi = r;
+      kHi = k;
+    }
   }
-  return [lo, hi];
+  return [lo, hi, kLo, kHi];
+}
+
+/**
+ * How the certified offsets are searched (never whether they are sound): `seeds` are points where
+ * the residual is evaluated first (the grid's arg-extremum), `tol` the closing tolerance of the
+ * branch and bound. The offset is then within tol (plus rounding) of the exact extremum.
+ */
+export interface PlaneSearch {
+  seeds?: readonly (readonly [number, number])[];
+  tol?: number;
+}
+
+/**
+ * Closing tolerance of the offset search relative to the residual's spread over the box: the
+ * offsets are at most 1e-4·spread looser than the exact extrema (1e-12 absolute at least), which
+ * is far below what the planes lose anyway and saves most branch-and-bound refinement.
+ */
+export const PLANE_REL_TOL = 1e-4;
+
+function searchFor(grid: Float64Array, k: number, spread: number): PlaneSearch {
+  return {
+    seeds: [[grid[k]!, grid[k + 1]!]],
+    tol: Math.max(1e-12, PLANE_REL_TOL * (Number.isFinite(spread) ? spread : 0)),
+  };
 }
 
 /** Certified c with a·x + b·y + c ≤ f on the box. */
-export function certifiedPlaneLower(fn: ProductFn, bx: ProductBox, a: number, b: number): number {
+export function certifiedPlaneLower(
+  fn: ProductFn,
+  bx: ProductBox,
+  a: number,
+  b: number,
+  search: PlaneSearch = {},
+): number {
   const g = (x: number, y: number): Enclosure => {
     const e = fn.enclose(x, y);
     return {
@@ -140,7 +178,7 @@ export function certifiedPlaneLower(fn: ProductFn, bx: ProductBox, a: number, b:
   // On a rectangle: f − a·x − b·y ≥ min f − max over corners of (a·x + b·y) (a plane peaks at a corner).
   const rect = (x0: number, x1: number, y0: number, y1: number): number =>
     subDown(fn.encloseRect(x0, x1, y0, y1).lo, planeMaxUp(a, b, x0, x1, y0, y1));
-  return certifiedMin2D(g, fn.curv, bx.lx, bx.ux, bx.ly, bx.uy, {}, rect);
+  return certifiedMin2D(g, fn.curv, bx.lx, bx.ux, bx.ly, bx.uy, search, rect);
 }
 
 /** Upper bound of a·x + b·y over a rectangle (at a corner). */
@@ -163,7 +201,13 @@ function planeMinDown(
 }
 
 /** Certified c with f ≤ a·x + b·y + c on the box. */
-export function certifiedPlaneUpper(fn: ProductFn, bx: ProductBox, a: number, b: number): number {
+export function certifiedPlaneUpper(
+  fn: ProductFn,
+  bx: ProductBox,
+  a: number,
+  b: number,
+  search: PlaneSearch = {},
+): number {
   const g = (x: number, y: number): Enclosure => {
     const e = fn.enclose(x, y);
     return {
@@ -173,7 +217,7 @@ export function certifiedPlaneUpper(fn: ProductFn, bx: ProductBox, a: number, b:
   };
   const rect = (x0: number, x1: number, y0: number, y1: number): number =>
     subDown(planeMinDown(a, b, x0, x1, y0, y1), fn.encloseRect(x0, x1, y0, y1).hi);
-  return -certifiedMin2D(g, fn.curv, bx.lx, bx.ux, bx.ly, bx.uy, {}, rect);
+  return -certifiedMin2D(g, fn.curv, bx.lx, bx.ux, bx.ly, bx.uy, search, rect);
 }
 
 /** Bounding planes for the product `kind` over the box. */
@@ -186,21 +230,33 @@ export function relaxProduct(kind: ProductKind, bx: ProductBox): PlaneRelaxation
   let bestU: [number, number] = [0, 0];
   let scoreL = -Infinity;
   let scoreU = Infinity;
+  let searchL: PlaneSearch = {};
+  let searchU: PlaneSearch = {};
   const grid = gridValues(fn, bx);
   for (const [a, b] of candidates(fn, bx)) {
-    const [lo, hi] = gridRange(grid, a, b);
+    const [lo, hi, kLo, kHi] = gridRange(grid, a, b);
     const centre = a * cx + b * cy;
     if (centre + lo > scoreL) {
       scoreL = centre + lo;
       bestL = [a, b];
+      searchL = searchFor(grid, kLo, hi - lo);
     }
     if (centre + hi < scoreU) {
       scoreU = centre + hi;
       bestU = [a, b];
+      searchU = searchFor(grid, kHi, hi - lo);
     }
   }
   return {
-    lower: { a: bestL[0], b: bestL[1], c: certifiedPlaneLower(fn, bx, bestL[0], bestL[1]) },
-    upper: { a: bestU[0], b: bestU[1], c: certifiedPlaneUpper(fn, bx, bestU[0], bestU[1]) },
+    lower: {
+      a: bestL[0],
+      b: bestL[1],
+      c: certifiedPlaneLower(fn, bx, bestL[0], bestL[1], searchL),
+    },
+    upper: {
+      a: bestU[0],
+      b: bestU[1],
+      c: certifiedPlaneUpper(fn, bx, bestU[0], bestU[1], searchU),
+    },
   };
 }
