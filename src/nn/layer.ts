@@ -118,6 +118,8 @@ export interface ForwardOptions {
   rng?: Rng;
   /** Initial states of this layer, by direction. */
   initialState?: Partial<Record<Direction, RecurrentState>>;
+  /** No backward will follow (inference): recurrent layers keep no gates or cell states. */
+  outputsOnly?: boolean;
 }
 
 export interface ForwardResult {

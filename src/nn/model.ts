@@ -233,7 +233,7 @@ export class SequenceModel {
     return res.trace ? { output: res.output, trace: res.trace } : { output: res.output };
   }
 
-  private run(input: ModelInput, opts: ModelForwardOptions): ModelForwardResult & { tape: Tape } {
+  private run(input: ModelInput, opts: ModelForwardOptions & { outputsOnly?: boolean }): ModelForwardResult & { tape: Tape } {
     const start = this.checkInput(input, opts.embedded ?? false);
     const states = opts.initialStates ?? {};
     for (const name of Object.keys(states)) {
@@ -263,6 +263,7 @@ export class SequenceModel {
         trace: opts.trace ?? false,
         rng: opts.rng,
         initialState: states[layer.name],
+        outputsOnly: opts.outputsOnly,
       });
       saved[i] = r.saved;
       if (r.trace) trace.push(...r.trace);
@@ -340,7 +341,7 @@ export class SequenceModel {
     const parts: Flow[] = [];
     for (let s = 0; s < Math.max(B, 1); s += size) {
       const chunk = B <= size ? input : sliceInput(input, s, Math.min(B, s + size));
-      parts.push(this.run(chunk, { embedded: opts.embedded ?? false }).output);
+      parts.push(this.run(chunk, { embedded: opts.embedded ?? false, outputsOnly: true }).output);
     }
     return parts.length === 1 ? parts[0]! : concatFlows(parts, this.backend);
   }

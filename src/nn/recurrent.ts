@@ -50,11 +50,6 @@ interface RecurrentSaved {
   lengths: Int32Array;
 }
 
-/**
- * Forward options with the inference flag `outputsOnly` (no backward will follow: the backend
- * keeps no gates or cell states). Read structurally until ForwardOptions (layer.ts) declares it.
- */
-type InferenceForwardOptions = ForwardOptions & { outputsOnly?: boolean };
 
 export interface RecurrentLayerOptions {
   /** Prefix of parameter names (default: the layer name). */
@@ -198,7 +193,7 @@ export class RecurrentLayer implements Layer {
       c0: init?.c ?? null,
       keepPreactivations: opts.trace,
     };
-    if ((opts as InferenceForwardOptions).outputsOnly === true && !opts.trace)
+    if (opts.outputsOnly === true && !opts.trace)
       args.outputsOnly = true;
     const fwd = be.sequenceForward(args);
     const output: Flow = this.sequenceOutput
