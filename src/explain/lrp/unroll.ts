@@ -14,7 +14,7 @@
  * Dropout is the identity (inference). Tests check this re-run against `model.predict`.
  */
 import { gateCount, type CellSpec } from '../../core/backend.js';
-import { ArgumentError } from '../../core/errors.js';
+import { ArgumentError, RnnlensError } from '../../core/errors.js';
 import type { FloatArray } from '../../core/tensor.js';
 import { BidirectionalLayer } from '../../nn/bidirectional.js';
 import { DenseLayer } from '../../nn/dense.js';
@@ -102,6 +102,10 @@ export function runCell(
   init: RecurrentState | undefined,
 ): CellRun {
   const cell = layer.cell;
+  if ((cell.recurrentActivation ?? 'sigmoid') !== 'sigmoid') {
+    // the relevance and multiplier rules recompute gates with the logistic sigmoid
+    throw new RnnlensError(`LRP/DeepLIFT: no rule for ${cell.kind} gates with recurrent activation '${cell.recurrentActivation}' (layer ${layer.name})`);
+  }
   const D = cell.inputSize;
   const H = cell.hiddenSize;
   const G = gateCount(cell.kind);

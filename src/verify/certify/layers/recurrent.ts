@@ -7,6 +7,7 @@
  * terms, which is what an affine node's forward-error widening assumes.
  */
 import { gateCount } from '../../../core/backend.js';
+import { RnnlensError } from '../../../core/errors.js';
 import type { RecurrentLayer } from '../../../nn/recurrent.js';
 import type { BoundGraph, LFlow } from './graph.js';
 import { expectSeqFlow, f64 } from './flow.js';
@@ -24,6 +25,11 @@ export interface CellWeights {
 
 export function cellWeights(layer: RecurrentLayer, name: string): CellWeights {
   const H = layer.cell.hiddenSize;
+  const act = layer.cell.recurrentActivation ?? 'sigmoid';
+  if (act !== 'sigmoid') {
+    // the gate relaxations and product planes are those of the logistic sigmoid
+    throw new RnnlensError(`certify: no bound rule for ${layer.cell.kind} gates with recurrent activation '${act}' (layer ${name}); only the logistic sigmoid is supported`);
+  }
   return {
     name,
     D: layer.cell.inputSize,
