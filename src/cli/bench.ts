@@ -8,6 +8,7 @@ import { availableParallelism, cpus } from 'node:os';
 import type { Command } from 'commander';
 import { CASE_NAMES, runBench } from '../../bench/cases.js';
 import { runTorchReference } from '../../bench/torch-compare.js';
+import { runExplainBench } from '../../bench/explain-cases.js';
 import type { Backend } from '../core/backend.js';
 import { getBackend, type BackendName } from '../core/backends.js';
 import { ArgumentError } from '../core/errors.js';
@@ -58,8 +59,25 @@ export function register(program: Command): void {
       'also time the cases in PyTorch (../shared/tools/torch_ref.py) and print the ratio',
     )
     .option('--quiet', 'no progress output')
-    .action((o: BenchCliOptions) => {
+    .option('--explain', "time the attribution methods on the benchmark LSTM instead, next to Captum's reference times")
+    .action((o: BenchCliOptions & { explain?: boolean }) => {
       const reps = positiveInt('--reps', o.reps);
+      if (o.explain) {
+        const be = o.backend === 'wasm' ? createWasmBackend() : getBackend(o.backend as BackendName);
+        try {
+          const r = runExplainBench(be, Math.min(reps, 5));
+          if (o.json) {
+            process.stdout.write(JSON.stringify(r) + '\n');
+            return;
+          }
+          const rows = [['case', 'rnnlens ms', 'captum ms', 'ratio'], ...Object.entries(r).map(([k, v]) => [k, v.ms.toFixed(1), v.captumMs.toFixed(1), (v.ms / v.captumMs).toFixed(2)])];
+          process.stdout.write(table(rows));
+          process.stdout.write("captum ms: Captum's times on the same benchmark LSTM from ../shared/docs/reference.md (PyTorch 1.13, one thread, a machine of this kind), not measured in this run\n");
+        } finally {
+          if (o.backend === 'wasm') (be as WasmBackend).close();
+        }
+        return;
+      }
       const only = o.case ?? [];
       for (const c of only) {
         if (!CASE_NAMES.includes(c))
