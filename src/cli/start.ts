@@ -61,7 +61,7 @@ export function register(program: Command): void {
         if (o.compare) {
           stage(2, 'cross-validating against a random-forest baseline ...');
           const cvConfig = o.recipe === 'spam' ? { ...START_CONFIG, train: { epochs: 2 } } : undefined;
-          const c = await recordComparison(store, o.recipe, { seed: o.seed, config: cvConfig, folds: 3, parallel: 2, onProgress: progress.callback });
+          const c = await recordComparison(store, o.recipe, { seed: o.seed, config: cvConfig, folds: 3, parallel: 2, forest: { nEstimators: 20, maxRows: 500 }, onProgress: progress.callback });
           progress.stop();
           runs.push(c.runId);
           say(`    ${c.summary}`);

@@ -14,6 +14,8 @@ export interface RecordComparisonOptions {
   folds: number;
   /** worker threads for the folds */
   parallel?: number;
+  /** random-forest size (trees, training rows per fold, share of features per tree) */
+  forest?: { nEstimators?: number; maxRows?: number; maxFeatures?: number };
   config?: { model?: Partial<ModelShape>; train?: Partial<TrainConfig> };
   onProgress?: ProgressCallback;
 }
@@ -21,7 +23,7 @@ export interface RecordComparisonOptions {
 export async function recordComparison(store: RunStore, recipe: string, opts: RecordComparisonOptions): Promise<{ runId: string; summary: string }> {
   const w = store.createRun({ kind: 'compare', config: { recipe, against: ['baseline'], folds: opts.folds, ...opts.config }, seed: opts.seed, tags: [recipe] });
   try {
-    const c = await compareModels({ recipe, against: ['baseline'], folds: opts.folds, seed: opts.seed, parallel: opts.parallel, model: opts.config?.model, trainConfig: opts.config?.train, onProgress: opts.onProgress });
+    const c = await compareModels({ recipe, against: ['baseline'], folds: opts.folds, seed: opts.seed, parallel: opts.parallel, forest: opts.forest, model: opts.config?.model, trainConfig: opts.config?.train, onProgress: opts.onProgress });
     const m = c.metric;
     const rows = [{ name: 'rnn', s: c.rnn.summary[m] }, ...c.contenders.map((k) => ({ name: k.name, s: k.summary[m] }))]
       .filter((r) => r.s && Number.isFinite(r.s.mean))
