@@ -117,7 +117,7 @@ export function evaluatePerturbed(
     const tg = ctx.target.targets[ctx.origin[r]!]!;
     return tg.kind === 'step' ? tg.step! : lengths[r]! - 1;
   });
-  const todo: number[] = [];
+  const pending: number[] = [];
   const rowOf = new Int32Array(count);
   const firstOf = new Int32Array(count);
   const fromB = new Uint8Array(count);
@@ -127,16 +127,16 @@ export function evaluatePerturbed(
     firstOf[q] = first;
     fromB[q] = fromBaseline ? 1 : 0;
     if (first > last[row]!) values[q] = reference(fromBaseline ?? false).values[row]!;
-    else todo.push(q);
+    else pending.push(q);
   }
   // Trace the references before the loop (their forward passes count as work too).
-  if (todo.some((q) => !fromB[q])) reference(false);
-  if (todo.some((q) => fromB[q])) reference(true);
+  if (pending.some((q) => !fromB[q])) reference(false);
+  if (pending.some((q) => fromB[q])) reference(true);
   const remaining = (q: number): number => lengths[rowOf[q]!]! - firstOf[q]!;
-  todo.sort((a, b) => remaining(b) - remaining(a));
+  pending.sort((a, b) => remaining(b) - remaining(a));
   const full = new Float64Array(S);
-  for (let s = 0; s < todo.length; s += ctx.batchSize) {
-    const jobs = todo.slice(s, s + ctx.batchSize);
+  for (let s = 0; s < pending.length; s += ctx.batchSize) {
+    const jobs = pending.slice(s, s + ctx.batchSize);
     const n = jobs.length;
     const Tc = remaining(jobs[0]!);
     const data = new Float64Array(n * Tc * F);
@@ -173,7 +173,7 @@ export function evaluatePerturbed(
     const batch: SeqBatch = { data, batch: n, steps: Tc, features: F, lengths: lens };
     const v = ctx.target.evaluate(batch, origin, { initialStates, shift });
     jobs.forEach((q, j) => (values[q] = v[j]!));
-    ctx.progress(Math.min(todo.length, s + n), todo.length, message);
+    ctx.progress(Math.min(pending.length, s + n), pending.length, message);
   }
   return values;
 }
