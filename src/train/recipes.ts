@@ -135,7 +135,7 @@ export const RECIPES: Record<string, Recipe> = {
     description: 'character language model of Moby-Dick (bits per character; text generation)',
     needsData: false,
     model: { cell: 'lstm', hidden: 256, layers: 1, embedding: 32 },
-    train: { epochs: 20, batchSize: 64, seed: 0, optimizer: { type: 'adam', lr: 3e-3 }, clipNorm: 5, maxSeconds: 540 },
+    train: { epochs: 20, batchSize: 128, seed: 0, optimizer: { type: 'adam', lr: 6e-3 }, clipNorm: 5, maxSeconds: 540 },
     load: () => {
       const s = mobyDickSplits({ length: 100 });
       return { train: s.train, validation: s.validation, test: s.test, task: 'language-model', preprocessing: s.train.settings };
