@@ -20,7 +20,7 @@ import { evaluate, type Metrics } from './evaluate.js';
 import { concatValues, histogram, type Histogram } from './histograms.js';
 import { createOptimizer, type Optimizer, type OptimizerState } from './optimizers/index.js';
 import { createSchedule, type LrSchedule, type ScheduleState } from './schedules.js';
-import { batchInput, gradFlow, outputTensor, taskLoss, type LossConfig, type TaskKind } from './tasks.js';
+import { batchInput, gradFlow, taskLoss, type LossConfig, type TaskKind } from './tasks.js';
 
 export interface TrainConfig {
   task: TaskKind;
@@ -218,7 +218,6 @@ export async function train(model: SequenceModel, data: Dataset, cfg: TrainConfi
       lossSum += l.loss * b.size;
       count += b.size;
       opts.onProgress?.({ task: `epoch ${epoch + 1}/${cfg.epochs}`, done: bi + 1, total: batches.length, values: { loss: lossSum / count } });
-      void outputTensor;
     }
     const record: EpochRecord = { epoch: epoch + 1, lr: optimizer.lr, seconds: (performance.now() - te) / 1000, gradNorm: lastNorm, train: { loss: lossSum / count } };
     if (opts.validation && opts.validation.items.length > 0) {
