@@ -2,11 +2,39 @@
  * Seeded randomness on top of pure-rand's xoroshiro128+. Every random choice in rnnlens
  * (initialisation, shuffling, dropout, sampling) goes through an Rng so that the same seed gives
  * the same results.
+ *
+ * The generator's 128-bit state is expanded from the 32-bit seed by a bijective integer hash of
+ * four consecutive Weyl-sequence values (seed + k·0x9E3779B9), so nearby seeds (0, 1, 2, ...) give
+ * unrelated streams from the first draw. pure-rand's own seeding puts the seed into a state that
+ * is mostly constant, and its first outputs were then nearly the same for every seed (the first
+ * uniform draw was ≈ 1.0 for seeds 0–3 and 42).
  */
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import type { FloatArray } from './tensor.js';
 
-type Gen = ReturnType<typeof xoroshiro128plus>;
+type Gen = ReturnType<typeof xoroshiro128plusFromState>;
+
+/** A bijective 32-bit mixer (the "lowbias32" constants of Wellons' hash-prospector). */
+export function mix32(x: number): number {
+  x = (x ^ (x >>> 16)) >>> 0;
+  x = Math.imul(x, 0x7feb352d) >>> 0;
+  x = (x ^ (x >>> 15)) >>> 0;
+  x = Math.imul(x, 0x846ca68b) >>> 0;
+  return (x ^ (x >>> 16)) | 0;
+}
+
+/** The four 32-bit state words of the generator for a seed (never all zero). */
+export function seedState(seed: number): [number, number, number, number] {
+  const s = Math.trunc(seed) | 0;
+  const w = [0, 1, 2, 3].map((k) => mix32((s + Math.imul(k + 1, 0x9e3779b9)) | 0)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  if ((w[0] | w[1] | w[2] | w[3]) === 0) w[3] = 1;
+  return w;
+}
 
 export class Rng {
   private gen: Gen;
@@ -14,7 +42,7 @@ export class Rng {
 
   constructor(seed: number) {
     if (!Number.isFinite(seed)) throw new Error(`Rng: argument 'seed' expected a finite number, received ${seed}`);
-    this.gen = xoroshiro128plus(Math.trunc(seed) | 0);
+    this.gen = xoroshiro128plusFromState(seedState(seed));
   }
 
   /** Uniform in [0, 1) with 53 random bits. */
