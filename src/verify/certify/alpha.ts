@@ -4,7 +4,7 @@
  * and the slopes (a, b) of every product plane; it is raised by projected gradient steps, then
  * recomputed soundly. Soundness never depends on the slopes: the offsets of the final lines and
  * planes are certified for whatever slopes the optimiser ends with (./relax/line.ts,
- * ./relax/products.ts), and the final back-substitution is the sound one (./propagate.ts).
+ * ./relax/products.ts), and the final back-substitution is the sound one (./backsub.ts).
  *
  * Gradient (per row, the line/plane choice per unit fixed by the sign of its coefficient P_j):
  * back-substitution is linear in the pending coefficients, so with G_n = ∂bound/∂P_n ("the value

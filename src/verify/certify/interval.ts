@@ -148,3 +148,16 @@ export function imatvec(
 export function maxAbs(lo: number, hi: number): number {
   return Math.max(Math.abs(lo), Math.abs(hi));
 }
+
+/** The boxes laid end to end, as one box. */
+export function concatBoxes(boxes: Box[]): Box {
+  const n = boxes.reduce((s, b) => s + b.lo.length, 0);
+  const out: Box = { lo: new Float64Array(n), hi: new Float64Array(n) };
+  let o = 0;
+  for (const b of boxes) {
+    out.lo.set(b.lo, o);
+    out.hi.set(b.hi, o);
+    o += b.lo.length;
+  }
+  return out;
+}

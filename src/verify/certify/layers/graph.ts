@@ -1,6 +1,6 @@
 /**
  * The bound graph: a model unrolled over the steps of ONE input sequence into vector nodes with
- * only five primitive operations, which IBP and linear back-substitution (../propagate.ts) know how
+ * only five primitive operations, which IBP and linear back-substitution (../propagate.ts, ../backsub.ts) know how
  * to bound. Each layer kind has a rule (./<kind>.ts) that lowers it into these nodes, so adding a
  * layer kind means one rule file, and the bounding code never sees layers.
  *
