@@ -15,7 +15,9 @@ import {
   unitActivity,
   updateRatios,
 } from '../../src/explain/internals/dynamics.js';
-import { collectTraces } from '../../src/explain/internals/collect.js';
+import { collectTraces, matrixOf } from '../../src/explain/internals/collect.js';
+import { stepTokens } from '../../src/explain/internals/annotations.js';
+import { visibleToken } from '../../src/explain/internals/unit-figures.js';
 import { bracketDataset } from '../../src/data/synthetic/brackets.js';
 import { train } from '../../src/train/trainer.js';
 import { saveModel } from '../../src/train/checkpoint.js';
@@ -55,13 +57,37 @@ test('analyseInternals on the bracket LSTM finds the depth unit unprompted and b
   );
   assert.equal(r.gradientFlow.memory[0]!.gate, 'f');
   assert.ok(r.coclustering[0]!.result.tokens.includes('('));
-  const kinds = r.figures.map((f) => f.kind).sort();
+  const kinds = [...new Set(r.figures.map((f) => f.kind))].sort();
   assert.deepEqual(kinds, [
     'gradient-flow',
     'heatmap',
     'projection-trajectories',
     'saturation-scatter',
+    'token-attribution',
   ]);
+  // the depth unit drawn over the text of the sequence whose depth varies most
+  const fig = r.figures.find((f) => f.name === 'unit-bracket-depth')!;
+  assert.equal(fig.kind, 'token-attribution');
+  const fd = fig.data as { tokens: string[]; scores: number[]; title: string };
+  const shown = Number(/sequence (\d+)$/.exec(fd.title)![1]);
+  const direct = collectTraces(model, data, { sequences: [shown] });
+  const h = matrixOf(direct, depth.layer, depth.field);
+  assert.deepEqual(
+    fd.scores,
+    Array.from({ length: h.m.rows }, (_, t) => h.m.data[t * h.m.cols + depth.unit]!),
+  );
+  const depthOf = (toks: string[]): number[] => {
+    let d = 0;
+    return toks.map((t) => (d = '([{'.includes(t) ? d + 1 : ')]}'.includes(t) ? Math.max(0, d - 1) : d));
+  };
+  const variance = (v: number[]): number => {
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    return v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length;
+  };
+  const tokensOf = (i: number): string[] => stepTokens(data, Int32Array.from([i]))[0]!;
+  assert.deepEqual(fd.tokens, tokensOf(shown).map(visibleToken));
+  const vShown = variance(depthOf(tokensOf(shown)));
+  for (let i = 0; i < 60; i++) assert.ok(variance(depthOf(tokensOf(i))) <= vShown + 1e-12, `sequence ${i}`);
   for (const f of r.figures) assert.ok(buildFigure(f.kind, f.data), f.name);
   const s = internalsSummary(r) as { units: { annotation: string }[]; saturation: unknown[] };
   assert.equal(s.saturation.length, 3);

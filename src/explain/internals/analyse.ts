@@ -39,6 +39,7 @@ import {
 import { gateSaturation, saturationFigureData, type LayerSaturation } from './saturation.js';
 import { matchSpans, selectUnits, type Match, type Selection } from './select-match.js';
 import { modelGraph, structureSvg, type ModelGraph } from './structure.js';
+import { unitFigures } from './unit-figures.js';
 import { bestUnits, rankUnits, type UnitRanking, type UnitScore } from './units.js';
 
 export interface InternalsOptions {
@@ -216,6 +217,10 @@ export function analyseInternals(
   }
   progress('activity', 6);
   const activity = unitActivity(ts);
+  const best = bestUnits(units);
+  if (tokens)
+    for (const f of unitFigures(ts, used, best, tokens))
+      figures.push({ name: f.name, kind: f.kind, data: f.data });
   const result: InternalsResult = {
     structure,
     structureSvg: structureSvg(structure),
@@ -224,7 +229,7 @@ export function analyseInternals(
     annotations: used.map((a) => a.name),
     saturation,
     units,
-    bestUnits: bestUnits(units),
+    bestUnits: best,
     gradientFlow: gf,
     coclustering,
     projections,
