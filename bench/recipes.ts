@@ -5,7 +5,9 @@
  * out entirely; spam: test F1; moby-dick: validation bits per character and a generated sample;
  * sensor: anomaly ROC-AUC.
  */
+import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { getBackend } from '../src/core/backends.js';
 import { defaultFsddPath, getRecipe, buildModelConfig } from '../src/train/recipes.js';
 import { runRecipe } from '../src/train/run-recipe.js';
@@ -46,7 +48,12 @@ for (const name of todo) {
     continue;
   }
   const r = await runRecipe(name, { data }, { out: `/tmp/rnnlens-bench-${name}`, onProgress: (p) => p.done === p.total && log(`  ${p.task} ${JSON.stringify(p.values ?? {})}`) });
-  const entry: Record<string, unknown> = { seconds: Number(r.seconds.toFixed(1)), epochs: r.history.length, test: r.metrics.test, validation: r.metrics.validation };
+  // beside the model, for `rnnlens internals` (training dynamics) and the README's curves
+  writeFileSync(join(r.modelDir, 'distributions.json'), JSON.stringify(r.result.distributions));
+  writeFileSync(join(r.modelDir, 'history.json'), JSON.stringify(r.history));
+  const trainSeconds = r.history.reduce((a, h) => a + h.seconds, 0);
+  const entry: Record<string, unknown> = { seconds: Number(r.seconds.toFixed(1)), trainSeconds: Number(r.result.seconds.toFixed(1)), epochSeconds: Number(trainSeconds.toFixed(1)), epochs: r.history.length, test: r.metrics.test, validation: r.metrics.validation };
+  if (r.data.task === 'language-model') entry.validationBpcPerEpoch = r.history.map((h) => Number(h.validation?.bpc?.toFixed(4)));
   if (name === 'fsdd') entry.speakerHeldOut = { speaker: 'theo', ...(await speakerHoldout('theo')) };
   if (name === 'moby-dick') entry.sample = generateText(r.model, r.data.preprocessing, 'Call me Ishmael. ', { length: 300, temperature: 0.7, seed: 1, context: 100 });
   results[name] = entry;

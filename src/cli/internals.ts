@@ -4,7 +4,8 @@
  * permutation p-values, gradient flow and memory, co-clustering, projections) and writes data,
  * SVG and PNG figures into a folder; `--json` prints the summary.
  */
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { RnnlensError } from '../core/errors.js';
 import { analyseInternals, internalsSummary } from '../explain/internals/analyse.js';
@@ -13,6 +14,7 @@ import { writeTraceStore } from '../explain/internals/trace-store.js';
 import { writeInternals } from '../explain/internals/write.js';
 import { loadModel } from '../train/checkpoint.js';
 import { getRecipe } from '../train/recipes.js';
+import type { LayerDistribution } from '../train/trainer.js';
 import { intOption } from './options.js';
 import { createProgressRenderer } from './progress.js';
 
@@ -33,6 +35,7 @@ interface InternalsCliOptions {
   select?: string;
   png: boolean;
   quiet?: boolean;
+  distributions?: string;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [
@@ -42,6 +45,33 @@ const collect = (v: string, prev: string[] = []): string[] => [
     .map((s) => s.trim())
     .filter(Boolean),
 ];
+
+/** Training distributions: an explicit file, the checkpoint's state, or a distributions.json beside the model. */
+function trainingDistributions(
+  model: string,
+  file: string | undefined,
+  fromState: LayerDistribution[] | undefined,
+): LayerDistribution[] | undefined {
+  const read = (path: string): LayerDistribution[] => {
+    let v: unknown;
+    try {
+      v = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (e) {
+      throw new RnnlensError(`internals: --distributions: cannot read ${path}: ${(e as Error).message}`);
+    }
+    if (!Array.isArray(v) || !v.every((d) => d && typeof d === 'object' && typeof d.layer === 'string' && typeof d.epoch === 'number'))
+      throw new RnnlensError(
+        `internals: --distributions expected a JSON array of the trainer's layer distributions ({ epoch, layer, weights, gradients, ... }), received something else in ${path}`,
+      );
+    return v as LayerDistribution[];
+  };
+  if (file) return read(file);
+  if (fromState && fromState.length > 0) return fromState;
+  const dir = statSync(model, { throwIfNoEntry: false })?.isDirectory() ? model : dirname(model);
+  for (const p of [join(dir, 'distributions.json'), join(dir, '..', 'distributions.json')])
+    if (existsSync(p)) return read(p);
+  return undefined;
+}
 
 export function register(program: Command): void {
   program
@@ -84,6 +114,10 @@ export function register(program: Command): void {
     .option(
       '--select <seq:start-end>',
       'LSTMVis select (threshold 0.3) on a span of a sequence, and its best matches',
+    )
+    .option(
+      '--distributions <file>',
+      "the trainer's per-layer distributions for the training-dynamics figures (default: the model's checkpoint state, else distributions.json in the model folder or the run folder above it)",
     )
     .option('--traces', 'also write the per-step trace store into OUT/traces')
     .option('--no-png', 'SVG figures only')
@@ -133,7 +167,7 @@ export function register(program: Command): void {
           permutations: o.permutations,
           seed: o.seed,
           projections: projections as ProjectionMethod[],
-          distributions: loaded.trainState?.distributions,
+          distributions: trainingDistributions(o.model, o.distributions, loaded.trainState?.distributions),
           select,
           onProgress: progress.callback,
         });

@@ -14,6 +14,7 @@ import type { RunStore } from '../runs/store.js';
 import { dataFingerprint } from '../runs/fingerprint.js';
 import { VERSION } from '../version.js';
 import { loadModel, saveModel } from './checkpoint.js';
+import { evaluateContinuous } from './evaluate-continuous.js';
 import { evaluate, type Metrics } from './evaluate.js';
 import { buildModelConfig, getRecipe, type ModelShape, type RecipeData } from './recipes.js';
 import { train, type EpochRecord, type TrainConfig, type TrainResult } from './trainer.js';
@@ -75,6 +76,14 @@ function fingerprintOf(ds: Dataset): string {
   return dataFingerprint(ds.name, ds.items.length, ...ds.items.slice(0, 2000).map((it) => it.x));
 }
 
+/** Windows that know their place in the text, and a forward-only model. */
+function continuousApplies(model: SequenceModel, ds: Dataset): boolean {
+  return (
+    model.layers.every((l) => l.kind !== 'bidirectional') &&
+    ds.items.every((it) => typeof it.meta?.['start'] === 'number')
+  );
+}
+
 export async function runRecipe(name: string, overrides: RecipeOverrides = {}, opts: RecipeRunOptions = {}): Promise<RecipeRunResult> {
   const recipe = getRecipe(name);
   const { shape, cfg } = resolveSettings(name, overrides);
@@ -111,8 +120,14 @@ export async function runRecipe(name: string, overrides: RecipeOverrides = {}, o
     });
     // the final model carries the best weights (early stopping) and no resume state
     saveModel(modelDir, model, save);
-    const ev = (ds: Dataset): Metrics => (ds.items.length > 0 ? evaluate(model, ds, data.task, { loss: trainCfg.loss }).metrics : {});
-    const metrics = { train: ev(data.train), validation: ev(data.validation), test: ev(data.test) };
+    const ev = (ds: Dataset, continuous = true): Metrics => {
+      if (ds.items.length === 0) return {};
+      const m = evaluate(model, ds, data.task, { loss: trainCfg.loss }).metrics;
+      // language models over consecutive windows of a text: also with the state carried across windows
+      if (continuous && data.task === 'language-model' && continuousApplies(model, ds)) m.bpcContinuous = evaluateContinuous(model, ds).bpc;
+      return m;
+    };
+    const metrics = { train: ev(data.train, false), validation: ev(data.validation), test: ev(data.test) };
     const seconds = (performance.now() - t0) / 1000;
     if (writer) {
       writer.writeJson('history.json', result.history);

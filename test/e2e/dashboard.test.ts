@@ -1,7 +1,8 @@
 // End to end: build the dashboard with Vite, serve it over a fixture run store and drive Debian's
 // Chromium with playwright-core. Every page renders its figures (vega SVG), logs no console
 // errors, linked selection works across views and lands in the URL, error states are clear, and
-// each page is saved as a screenshot under docs/screenshots/.
+// each page is saved as a screenshot: into a temporary folder, or into RNNLENS_SCREENSHOTS when set
+// (`RNNLENS_SCREENSHOTS=docs/screenshots node scripts/run-tests.mjs e2e` refreshes the README's).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { makeFixtureStore, SEQUENCES, type FixtureRuns } from '../server/fixture
 
 // RNNLENS_CHROMIUM points at another Chromium binary (never downloaded by the tests)
 const CHROMIUM = process.env.RNNLENS_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(process.cwd(), 'docs', 'screenshots');
+let SHOTS: string;
 const skip = existsSync(CHROMIUM)
   ? false
   : `SKIPPED: no browser at ${CHROMIUM} (install Debian's chromium: apt-get install chromium) - the browser tests did not run`;
@@ -50,6 +51,7 @@ describe('dashboard in Chromium', { skip }, () => {
         '--disable-sync',
       ],
     });
+    SHOTS = process.env.RNNLENS_SCREENSHOTS ?? join(dir, 'screenshots');
     mkdirSync(SHOTS, { recursive: true });
   });
   after(async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -152,8 +152,10 @@ test('CLI: rnnlens internals writes data and figures and prints the JSON summary
         { kind: 'dense', units: 6 },
       ],
     });
-    await train(model, data, { task: 'tagging', epochs: 2, batchSize: 20, seed: 0 });
+    const trained = await train(model, data, { task: 'tagging', epochs: 2, batchSize: 20, seed: 0 });
     saveModel(join(dir, 'model'), model, { task: 'tagging', meta: { recipe: 'brackets' } });
+    // a run folder's layout: <run>/model and <run>/distributions.json (found without being named)
+    writeFileSync(join(dir, 'distributions.json'), JSON.stringify(trained.distributions));
     const out = join(dir, 'out');
     process.stdout.write = ((chunk: string) => {
       writes.push(String(chunk));
@@ -197,9 +199,23 @@ test('CLI: rnnlens internals writes data and figures and prints the JSON summary
       'saturation-lstm-forward.png',
       'gradient-flow.json',
       'projection-pca-lstm-forward.svg',
+      'unit-bracket-depth.png',
+      'distribution-weights-of-lstm.png',
       'traces/manifest.json',
     ])
       assert.ok(existsSync(join(out, f)), f);
+    // a file that is not the trainer's distributions is refused with a clear error
+    const errs: string[] = [];
+    const origErr = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => {
+      errs.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    writeFileSync(join(dir, 'bad.json'), '{"not": "distributions"}');
+    const bad = await runCli(['internals', '--model', join(dir, 'model'), '--out', out, '--quiet', '--distributions', join(dir, 'bad.json'), '--projections', 'none']);
+    process.stderr.write = origErr;
+    assert.notEqual(bad, 0);
+    assert.match(errs.join(''), /--distributions expected a JSON array/);
     assert.deepEqual(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')), summary);
   } finally {
     process.stdout.write = orig;
