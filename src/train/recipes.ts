@@ -134,8 +134,11 @@ export const RECIPES: Record<string, Recipe> = {
     name: 'moby-dick',
     description: 'character language model of Moby-Dick (bits per character; text generation)',
     needsData: false,
-    model: { cell: 'lstm', hidden: 256, layers: 1, embedding: 32 },
-    train: { epochs: 20, batchSize: 128, seed: 0, optimizer: { type: 'adam', lr: 6e-3 }, clipNorm: 5, maxSeconds: 540 },
+    // GRU over LSTM: at equal wall time the GRU reached lower validation bpc (2.16 vs 2.37 after
+    // 150 s); batch 16 gives more updates at the same characters per second; cosine to zero over
+    // the 16 epochs that fit into ten minutes here, with a time cap in case the machine is slower
+    model: { cell: 'gru', hidden: 256, layers: 1, embedding: 64 },
+    train: { epochs: 16, batchSize: 16, seed: 0, optimizer: { type: 'adam', lr: 3e-3 }, schedule: { type: 'cosine', tMax: 16 }, clipNorm: 5, maxSeconds: 570 },
     load: () => {
       const s = mobyDickSplits({ length: 100 });
       return { train: s.train, validation: s.validation, test: s.test, task: 'language-model', preprocessing: s.train.settings };

@@ -117,7 +117,19 @@ test('training dynamics: histograms over epochs, update ratios, dead and saturat
     ratios.every((x) => x.points.length === 3 && x.points.every((p) => p.ratio > 0 && p.ratio < 1)),
   );
   const figs = distributionFigures(res.distributions);
-  assert.equal(figs.length, 6);
+  assert.deepEqual(
+    figs.map((f) => f.name),
+    [
+      'weights of embedding',
+      'gradients of embedding',
+      'weights of lstm',
+      'gradients of lstm',
+      'activations of lstm',
+      'gates of lstm',
+      'weights of dense',
+      'gradients of dense',
+    ],
+  );
   assert.ok(buildFigure('histogram-over-epochs', figs[2]!));
   const h = res.distributions[0]!.weights;
   const v = histogramValues(h);
@@ -142,6 +154,7 @@ test('CLI: rnnlens internals writes data and figures and prints the JSON summary
   const dir = mkdtempSync(join(tmpdir(), 'rnnlens-internals-'));
   const writes: string[] = [];
   const orig = process.stdout.write.bind(process.stdout);
+  const origErr0 = process.stderr.write.bind(process.stderr);
   try {
     const data = bracketDataset({ n: 40, seed: 0, length: 40 });
     const model = new SequenceModel({
@@ -161,6 +174,11 @@ test('CLI: rnnlens internals writes data and figures and prints the JSON summary
       writes.push(String(chunk));
       return true;
     }) as typeof process.stdout.write;
+    const firstErrs: string[] = [];
+    process.stderr.write = ((chunk: string) => {
+      firstErrs.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
     const code = await runCli([
       'internals',
       '--model',
@@ -179,7 +197,8 @@ test('CLI: rnnlens internals writes data and figures and prints the JSON summary
       '--traces',
     ]);
     process.stdout.write = orig;
-    assert.equal(code, 0);
+    process.stderr.write = origErr0;
+    assert.equal(code, 0, firstErrs.join(''));
     const summary = JSON.parse(writes.join('')) as {
       units: { layer: string; unit: number; annotation: string; score: number; p: number }[];
       saturation: unknown[];
@@ -219,6 +238,7 @@ test('CLI: rnnlens internals writes data and figures and prints the JSON summary
     assert.deepEqual(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')), summary);
   } finally {
     process.stdout.write = orig;
+    process.stderr.write = origErr0;
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -133,8 +133,13 @@ test('projections: PCA equals scikit-learn up to sign; UMAP and t-SNE are seeded
     assert.ok(a.points.every((p) => Number.isFinite(p[0]) && Number.isFinite(p[1])));
   }
   const limited = project(m, 'pca', { maxPoints: 35 });
-  assert.deepEqual(limited.sequences, [0, 1, 2]);
-  const fig = projectionFigureData(m, limited, { labels: ['x', 'y', 'x'], layer: 'lstm' });
+  // three whole sequences fit, spread over the nine
+  assert.deepEqual(limited.sequences, [0, 3, 6]);
+  const fig = projectionFigureData(m, limited, { labels: 'xyxyxyxyx'.split(''), layer: 'lstm' });
+  assert.deepEqual(
+    fig.sequences.map((q) => q.label),
+    ['x', 'y', 'x'],
+  );
   assert.equal(fig.sequences.length, 3);
   assert.equal(fig.sequences[2]!.points.length, 10);
   const svg = await renderSvg(buildFigure('projection-trajectories', fig));

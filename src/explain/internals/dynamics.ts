@@ -26,7 +26,7 @@ export function histogramValues(h: Histogram, maxValues = 20000): Float64Array {
   return Float64Array.from(out);
 }
 
-/** Histogram-over-epochs figure data per layer for weights and gradients. */
+/** Histogram-over-epochs figure data per layer: weights, gradients and, for recurrent layers, hidden-state and gate activations. */
 export function distributionFigures(
   dists: readonly LayerDistribution[],
 ): HistogramOverEpochsData[] {
@@ -34,9 +34,12 @@ export function distributionFigures(
   const out: HistogramOverEpochsData[] = [];
   for (const layer of layers) {
     const rows = dists.filter((d) => d.layer === layer).sort((a, b) => a.epoch - b.epoch);
-    for (const what of ['weights', 'gradients'] as const) {
+    for (const what of ['weights', 'gradients', 'activations', 'gates'] as const) {
       const epochs = rows
-        .map((d) => ({ epoch: d.epoch, values: histogramValues(d[what]) }))
+        .flatMap((d) => {
+          const h = d[what];
+          return h ? [{ epoch: d.epoch, values: histogramValues(h) }] : [];
+        })
         .filter((e) => e.values.length > 0);
       if (epochs.length > 0) out.push({ name: `${what} of ${layer}`, epochs });
     }

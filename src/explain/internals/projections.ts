@@ -3,8 +3,8 @@
  * projector): PCA (ml-pca, centred, not scaled), UMAP (umap-js) and t-SNE (druidjs). All are
  * seeded: UMAP through a seeded random function, t-SNE through its seed option, so the same
  * seed gives the same picture. UMAP and t-SNE cost grows quickly with the number of points
- * (t-SNE keeps an N × N matrix), so at most `maxPoints` steps are projected: whole sequences are
- * taken in order until the budget is reached.
+ * (t-SNE keeps an N × N matrix), so at most `maxPoints` steps are projected: whole sequences,
+ * spread evenly over the traced ones, until the budget is reached.
  */
 import { PCA } from 'ml-pca';
 import { UMAP } from 'umap-js';
@@ -54,11 +54,17 @@ export function project(
       JSON.stringify(method),
     );
   const maxPoints = opts.maxPoints ?? 1500;
+  // whole sequences spread evenly over the traced ones (datasets are often sorted by label, so
+  // the first ones alone could all be one class), as many as the budget takes on average
+  const n = m.offsets.length - 1;
+  const total = m.offsets[n]! - m.offsets[0]!;
+  const k = Math.max(1, Math.min(n, Math.floor((maxPoints * n) / Math.max(1, total))));
   const sequences: number[] = [];
   let rows = 0;
-  for (let s = 0; s + 1 < m.offsets.length; s++) {
+  for (let i = 0; i < k; i++) {
+    const s = Math.floor((i * n) / k);
     const len = m.offsets[s + 1]! - m.offsets[s]!;
-    if (rows + len > maxPoints && sequences.length > 0) break;
+    if (rows + len > maxPoints && sequences.length > 0) continue;
     sequences.push(s);
     rows += len;
   }
