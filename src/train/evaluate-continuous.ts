@@ -17,7 +17,7 @@ import { collate } from '../data/batching.js';
 import type { Dataset } from '../data/dataset.js';
 import type { RecurrentState } from '../nn/layer.js';
 import type { SequenceModel } from '../nn/model.js';
-import { logSoftmax } from './losses/index.js';
+import { scoreSteps } from './evaluate.js';
 import { batchInput, outputTensor } from './tasks.js';
 
 export interface ContinuousOptions {
@@ -104,19 +104,10 @@ export function evaluateContinuous(
     }
     const batch = collate(ds, idx);
     const { output, trace } = model.forward(batchInput(model, batch), { trace: true, initialStates: init });
-    const t = outputTensor(output);
-    const [, T, C] = t.shape as [number, number, number];
-    const lp = logSoftmax(t).data;
-    for (let b = 0; b < B; b++)
-      for (let s = 0; s < batch.lengths[b]!; s++) {
-        const row = (b * T + s) * C;
-        const y = batch.tags![b * T + s]!;
-        let best = 0;
-        for (let c = 1; c < C; c++) if (lp[row + c]! > lp[row + best]!) best = c;
-        if (best === y) correct++;
-        nll -= lp[row + y]!;
-        count++;
-      }
+    const sc = scoreSteps(outputTensor(output), batch.lengths, batch.tags!);
+    nll += sc.nll;
+    correct += sc.correct;
+    count += sc.count;
     // the state each run ends this window in, padded to all runs (inactive rows stay zero)
     const next: Record<string, { forward: RecurrentState }> = {};
     for (const tr of trace ?? []) {

@@ -7,6 +7,7 @@
 import type { ProgressCallback } from '../core/progress.js';
 import { makeBatches } from '../data/batching.js';
 import type { Dataset } from '../data/dataset.js';
+import type { Tensor } from '../core/tensor.js';
 import type { SequenceModel } from '../nn/model.js';
 import { classificationReport } from '../verify/metrics/report.js';
 import { meanAbsoluteError, rootMeanSquaredError, r2Score } from '../verify/metrics/regression.js';
@@ -38,6 +39,27 @@ export interface EvaluateOptions {
   onProgress?: ProgressCallback;
 }
 
+/** Per-step scores of logits [B, T, C] against targets at the real steps: summed NLL (nats), argmax hits, count. */
+export function scoreSteps(logits: Tensor, lengths: ArrayLike<number>, tags: ArrayLike<number>): { nll: number; correct: number; count: number } {
+  const [B, T, C] = logits.shape as [number, number, number];
+  const lp = logSoftmax(logits).data;
+  let nll = 0;
+  let correct = 0;
+  let count = 0;
+  for (let b = 0; b < B; b++) {
+    for (let s = 0; s < lengths[b]!; s++) {
+      const row = (b * T + s) * C;
+      const y = tags[b * T + s]!;
+      let best = 0;
+      for (let c = 1; c < C; c++) if (lp[row + c]! > lp[row + best]!) best = c;
+      if (best === y) correct++;
+      nll -= lp[row + y]!;
+      count++;
+    }
+  }
+  return { nll, correct, count };
+}
+
 export function evaluate(model: SequenceModel, ds: Dataset, task: TaskKind, opts: EvaluateOptions = {}): Evaluation {
   const batches = makeBatches(ds, { batchSize: opts.batchSize ?? 128, bucketByLength: true });
   let lossSum = 0;
@@ -64,20 +86,10 @@ export function evaluate(model: SequenceModel, ds: Dataset, task: TaskKind, opts
       for (const i of b.indices) indices.push(i);
     } else {
       // per-step: accuracy and mean negative log-likelihood over real steps
-      const [B, T, C] = t.shape as [number, number, number];
-      const lp = logSoftmax(t).data;
-      let real = 0;
-      for (let bi2 = 0; bi2 < B; bi2++) {
-        for (let s = 0; s < b.lengths[bi2]!; s++) {
-          const row = (bi2 * T + s) * C;
-          const y = b.tags![bi2 * T + s]!;
-          let best = 0;
-          for (let c = 1; c < C; c++) if (lp[row + c]! > lp[row + best]!) best = c;
-          if (best === y) stepCorrect++;
-          nllSum -= lp[row + y]!;
-          real++;
-        }
-      }
+      const sc = scoreSteps(t, b.lengths, b.tags!);
+      const real = sc.count;
+      stepCorrect += sc.correct;
+      nllSum += sc.nll;
       stepCount += real;
       lossSum += l.loss * real;
       lossWeight += real;
