@@ -99,7 +99,7 @@ export function evaluateContinuous(
           fresh.forEach((f, b) => f && out.fill(0, b * H, (b + 1) * H));
           return out;
         };
-        init[name] = { forward: { h: trim(st.forward.h as Float32Array), c: st.forward.c ? trim(st.forward.c as Float32Array) : null } };
+        init[name] = { forward: { h: trim(st.forward.h!), c: st.forward.c ? trim(st.forward.c) : null } };
       }
     }
     const batch = collate(ds, idx);
@@ -114,15 +114,16 @@ export function evaluateContinuous(
       if (tr.direction !== 'forward')
         throw new ArgumentError(where, 'model', 'forward-only recurrent layers', `layer '${tr.layer}' runs ${tr.direction}`);
       const H = tr.units;
-      const h = new Float64Array(runs.length * H);
-      const c = tr.c ? new Float64Array(runs.length * H) : null;
+      // the backend's float type, as initial states must be
+      const alloc = (n: number): Float32Array | Float64Array => (tr.h instanceof Float32Array ? new Float32Array(n) : new Float64Array(n));
+      const h = alloc(runs.length * H);
+      const c = tr.c ? alloc(runs.length * H) : null;
       for (let b = 0; b < B; b++) {
         const last = (b * tr.steps + tr.lengths[b]! - 1) * H;
         h.set(tr.h.subarray(last, last + H), b * H);
         if (c && tr.c) c.set(tr.c.subarray(last, last + H), b * H);
       }
-      const dtype = tr.h instanceof Float32Array;
-      next[tr.layer] = { forward: { h: dtype ? Float32Array.from(h) : h, c: c ? (dtype ? Float32Array.from(c) : c) : null } };
+      next[tr.layer] = { forward: { h, c } };
     }
     states = next;
     opts.onProgress?.({ task: 'evaluate (continuous)', done: k + 1, total: per });

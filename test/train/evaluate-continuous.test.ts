@@ -65,6 +65,9 @@ test('continuous evaluation equals running each run of windows as one long seque
       assert.ok(Math.abs(r.bpc - ref.nll / ref.n / Math.LN2) < 1e-10);
       assert.equal(r.restarts, chunk(ds.items.length, streams).length);
     }
+    // the float32 WebAssembly backend carries its own state type and agrees
+    const f32 = evaluateContinuous(m.to('wasm'), ds, { streams: 3 });
+    assert.ok(Math.abs(f32.loss - evaluateContinuous(m, ds, { streams: 3 }).loss) < 1e-4, `${cell} wasm ${f32.loss}`);
     // with one window per run it is the windowed evaluation
     const w = evaluateContinuous(m, ds, { streams: ds.items.length });
     assert.ok(Math.abs(w.bpc - evaluate(m, ds, 'language-model').metrics.bpc!) < 1e-10);
