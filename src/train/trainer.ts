@@ -20,6 +20,7 @@ import { evaluate, type Metrics } from './evaluate.js';
 import { concatValues, histogram, type Histogram } from './histograms.js';
 import { createOptimizer, type Optimizer, type OptimizerState } from './optimizers/index.js';
 import { createSchedule, type LrSchedule, type ScheduleState } from './schedules.js';
+import { checkForwardOnly, finalStates, initialStates, planStreams, type CarriedStates } from './streams.js';
 import { batchInput, gradFlow, taskLoss, type LossConfig, type TaskKind } from './tasks.js';
 
 export interface TrainConfig {
@@ -38,6 +39,13 @@ export interface TrainConfig {
   distributions?: boolean;
   /** Stop after the epoch in which this many seconds have passed. */
   maxSeconds?: number;
+  /**
+   * Language models over consecutive windows of a text (items with `meta.start`): train on
+   * `batchSize` parallel streams through the text in order, each window starting from the state
+   * the previous window of its stream ended in (truncated backpropagation through time; gradients
+   * stop at window borders). No shuffling; each epoch starts from zero states.
+   */
+  stateful?: boolean;
 }
 
 export interface EpochRecord {
@@ -181,6 +189,11 @@ export async function train(model: SequenceModel, data: Dataset, cfg: TrainConfi
     startEpoch = r.epoch;
     elapsedBefore = r.elapsedSeconds;
   }
+  const plan = cfg.stateful ? planStreams('train (stateful)', data, cfg.batchSize) : null;
+  if (plan) {
+    if (data.target !== 'tags') throw new ArgumentError('train', 'stateful', 'per-step targets (a language model or tagger)', `target '${data.target}'`);
+    checkForwardOnly('train (stateful)', model);
+  }
   // a fixed sample of training sequences whose activations are recorded every epoch
   const sample = cfg.distributions === false ? null : collate(data, Int32Array.from({ length: Math.min(32, data.items.length) }, (_, i) => i));
   const t0 = performance.now();
@@ -190,7 +203,8 @@ export async function train(model: SequenceModel, data: Dataset, cfg: TrainConfi
 
   for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
     const rng = new Rng(cfg.seed * 1_000_003 + epoch * 7919 + 1);
-    const batches = makeBatches(data, { batchSize: cfg.batchSize, shuffle: true, rng, bucketByLength: cfg.bucketByLength ?? true });
+    const batches = plan ? plan.steps.map((idx) => collate(data, idx)) : makeBatches(data, { batchSize: cfg.batchSize, shuffle: true, rng, bucketByLength: cfg.bucketByLength ?? true });
+    let carried: CarriedStates | null = null;
     const before = new Map<string, Float64Array>();
     let lossSum = 0;
     let count = 0;
@@ -199,7 +213,12 @@ export async function train(model: SequenceModel, data: Dataset, cfg: TrainConfi
     for (let bi = 0; bi < batches.length; bi++) {
       const b = batches[bi]!;
       optimizer.zeroGrad();
-      const { output } = model.forward(batchInput(model, b), { training: true, rng });
+      const { output, trace } = model.forward(batchInput(model, b), {
+        training: true,
+        rng,
+        ...(plan ? { trace: true, initialStates: initialStates(carried, plan.fresh[bi]!) } : {}),
+      });
+      if (plan) carried = finalStates('train (stateful)', trace ?? [], plan.runs.length);
       const l = taskLoss(cfg.task, output, b, cfg.loss);
       if (!Number.isFinite(l.loss)) {
         throw new RnnlensError(`train: the loss became ${l.loss} at epoch ${epoch + 1}, batch ${bi + 1}; lower the learning rate or set clipNorm (the previous checkpoint is kept)`);

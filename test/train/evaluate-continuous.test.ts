@@ -6,6 +6,7 @@ import { Tokenizer } from '../../src/data/tokenizer.js';
 import { SequenceModel } from '../../src/nn/model.js';
 import { buildModelConfig } from '../../src/train/recipes.js';
 import { evaluate } from '../../src/train/evaluate.js';
+import { train } from '../../src/train/trainer.js';
 import { evaluateContinuous } from '../../src/train/evaluate-continuous.js';
 import { logSoftmax } from '../../src/train/losses/index.js';
 import { Tensor } from '../../src/core/tensor.js';
@@ -102,4 +103,45 @@ test('continuous evaluation: clear errors', () => {
     { backend: 'ts64' },
   );
   assert.throws(() => evaluateContinuous(bi, ds, {}), /forward-only/);
+});
+
+test('stateful training carries the state through the text: with a zero learning rate its loss is the continuous loss', async () => {
+  const m = model('lstm', 1, 5);
+  const before = evaluateContinuous(m, ds, { streams: 4 });
+  const r = await train(m, ds, {
+    task: 'language-model',
+    epochs: 1,
+    batchSize: 4,
+    seed: 0,
+    stateful: true,
+    optimizer: { type: 'sgd', lr: 1e-300 },
+    distributions: false,
+  });
+  // the trainer averages per window (all windows have the same length), the evaluation per step
+  assert.ok(Math.abs(r.history[0]!.train.loss - before.loss) < 1e-9, `${r.history[0]!.train.loss} vs ${before.loss}`);
+  // and it learns: a few epochs at a real learning rate lower the continuous loss, deterministically
+  const fit = async (): Promise<number> => {
+    const mm = model('gru', 1, 5);
+    await train(mm, ds, { task: 'language-model', epochs: 5, batchSize: 4, seed: 1, stateful: true, optimizer: { type: 'adam', lr: 0.03 }, distributions: false });
+    return evaluateContinuous(mm, ds, { streams: 4 }).loss;
+  };
+  const a = await fit();
+  assert.ok(a < evaluateContinuous(model('gru', 1, 5), ds, { streams: 4 }).loss - 0.3, `loss ${a}`);
+  assert.equal(a, await fit());
+});
+
+test('stateful training: clear errors for a bidirectional model and for sequence labels', async () => {
+  const bi = new SequenceModel(
+    buildModelConfig({ cell: 'gru', hidden: 4, layers: 1, embedding: 3, bidirectional: true }, ds, 'language-model'),
+    { backend: 'ts64' },
+  );
+  await assert.rejects(
+    train(bi, ds, { task: 'language-model', epochs: 1, batchSize: 2, seed: 0, stateful: true }),
+    /forward-only/,
+  );
+  const labelled: Dataset = { ...ds, target: 'class', items: ds.items.map((it) => ({ ...it, label: 0, tags: undefined })), classNames: ['a'] };
+  await assert.rejects(
+    train(model('gru'), labelled, { task: 'classification', epochs: 1, batchSize: 2, seed: 0, stateful: true }),
+    /stateful.*per-step targets/,
+  );
 });

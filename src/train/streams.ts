@@ -1,0 +1,110 @@
+/**
+ * Consecutive windows of a text as parallel streams, for language models that carry their
+ * recurrent state from one window to the next (continuous evaluation, stateful training).
+ *
+ * The windows (items with `meta.start`, sorted by it) are split into `streams` contiguous runs;
+ * step k is the batch of the k-th window of every run that has one (always a prefix of the runs).
+ * A run starts from a zero state at its first window and wherever the text is not contiguous (a
+ * window that does not start where the previous one ended).
+ */
+import { ArgumentError, describe } from '../core/errors.js';
+import type { Dataset } from '../data/dataset.js';
+import type { DirectionTrace, RecurrentState } from '../nn/layer.js';
+import type { SequenceModel } from '../nn/model.js';
+import type { FloatArray } from '../core/tensor.js';
+
+export interface StreamPlan {
+  /** runs of dataset positions, in text order */
+  runs: Int32Array[];
+  /** windows per step: steps[k] are the dataset positions of step k's batch, one per active run */
+  steps: Int32Array[];
+  /** per step and active run: does the run restart from a zero state here? */
+  fresh: boolean[][];
+}
+
+function startOf(where: string, ds: Dataset, i: number): number {
+  const s = ds.items[i]!.meta?.['start'];
+  if (typeof s !== 'number' || !Number.isInteger(s))
+    throw new ArgumentError(
+      where,
+      `dataset.items[${i}].meta.start`,
+      'the integer position of the window in its text',
+      describe(s),
+    );
+  return s;
+}
+
+/** Checks that a model can carry its state forward: recurrent, no bidirectional layer. */
+export function checkForwardOnly(where: string, model: SequenceModel): void {
+  const recurrent = model.layers.filter((l) => ['lstm', 'gru', 'simple_rnn', 'bidirectional'].includes(l.kind));
+  if (recurrent.length === 0) throw new ArgumentError(where, 'model', 'a model with recurrent layers', 'none');
+  for (const l of recurrent)
+    if (l.kind === 'bidirectional')
+      throw new ArgumentError(where, 'model', 'forward-only recurrent layers (a state can only be carried forward)', `bidirectional layer '${l.name}'`);
+}
+
+export function planStreams(where: string, ds: Dataset, streams: number): StreamPlan {
+  if (ds.items.length === 0) throw new ArgumentError(where, 'dataset', 'at least one window', `an empty dataset '${ds.name}'`);
+  if (!Number.isInteger(streams) || streams < 1) throw new ArgumentError(where, 'streams', 'an integer >= 1', describe(streams));
+  const starts = ds.items.map((_, i) => startOf(where, ds, i));
+  const order = Int32Array.from(ds.items.keys()).sort((a, b) => starts[a]! - starts[b]!);
+  const S = Math.min(streams, order.length);
+  const per = Math.ceil(order.length / S);
+  const runs: Int32Array[] = [];
+  for (let s = 0; s * per < order.length; s++) runs.push(order.subarray(s * per, Math.min(order.length, (s + 1) * per)));
+  const steps: Int32Array[] = [];
+  const fresh: boolean[][] = [];
+  for (let k = 0; k < per; k++) {
+    const active = runs.filter((r) => k < r.length);
+    steps.push(Int32Array.from(active, (r) => r[k]!));
+    fresh.push(active.map((r) => k === 0 || starts[r[k]!] !== starts[r[k - 1]!]! + ds.items[r[k - 1]!]!.steps));
+  }
+  return { runs, steps, fresh };
+}
+
+/** Final states of every run after a step: [rows, H] per recurrent layer (rows = all runs). */
+export interface CarriedStates {
+  rows: number;
+  layers: Record<string, { h: FloatArray; c: FloatArray | null; units: number }>;
+}
+
+/** The initial states of a step's batch: the carried ones of its runs, zero where a run restarts. */
+export function initialStates(
+  carried: CarriedStates | null,
+  fresh: readonly boolean[],
+): Record<string, { forward: RecurrentState }> | undefined {
+  if (!carried) return undefined;
+  const B = fresh.length;
+  const out: Record<string, { forward: RecurrentState }> = {};
+  for (const [name, st] of Object.entries(carried.layers)) {
+    const H = st.units;
+    const trim = (a: FloatArray): FloatArray => {
+      const o = a.slice(0, B * H);
+      fresh.forEach((f, b) => f && o.fill(0, b * H, (b + 1) * H));
+      return o;
+    };
+    out[name] = { forward: { h: trim(st.h), c: st.c ? trim(st.c) : null } };
+  }
+  return out;
+}
+
+/** The state each of the batch's runs ended in (from a forward trace), for all `rows` runs. */
+export function finalStates(where: string, trace: readonly DirectionTrace[], rows: number): CarriedStates {
+  const layers: CarriedStates['layers'] = {};
+  for (const tr of trace) {
+    if (tr.direction !== 'forward')
+      throw new ArgumentError(where, 'model', 'forward-only recurrent layers', `layer '${tr.layer}' runs ${tr.direction}`);
+    const H = tr.units;
+    // the backend's float type, as initial states must be
+    const alloc = (n: number): FloatArray => (tr.h instanceof Float32Array ? new Float32Array(n) : new Float64Array(n));
+    const h = alloc(rows * H);
+    const c = tr.c ? alloc(rows * H) : null;
+    for (let b = 0; b < tr.batch; b++) {
+      const last = (b * tr.steps + tr.lengths[b]! - 1) * H;
+      h.set(tr.h.subarray(last, last + H), b * H);
+      if (c && tr.c) c.set(tr.c.subarray(last, last + H), b * H);
+    }
+    layers[tr.layer] = { h, c, units: H };
+  }
+  return { rows, layers };
+}
