@@ -107,9 +107,10 @@ export class BidirectionalLayer implements Layer {
     }
     const saved: BidiSaved = { fwdSaved: f.saved, bwdSaved: r.saved, a, b };
     const output = flowLike(a, out, this.outputFeatures);
+    const final = [...(f.final ?? []), ...(r.final ?? [])];
     return opts.trace
-      ? { output, saved, trace: [...(f.trace ?? []), ...(r.trace ?? [])] }
-      : { output, saved };
+      ? { output, saved, final, trace: [...(f.trace ?? []), ...(r.trace ?? [])] }
+      : { output, saved, final };
   }
 
   backward(gradOutput: Flow, saved: unknown, opts: BackwardOptions): BackwardResult {

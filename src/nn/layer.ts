@@ -122,10 +122,21 @@ export interface ForwardOptions {
   outputsOnly?: boolean;
 }
 
+/** The state a recurrent direction ended in, per sequence [B, H] (at its last real step). */
+export interface FinalState {
+  layer: string;
+  direction: Direction;
+  h: FloatArray;
+  /** LSTM only */
+  c?: FloatArray;
+}
+
 export interface ForwardResult {
   output: Flow;
   saved: unknown;
   trace?: DirectionTrace[];
+  /** recurrent layers: the final states (cheap: the backend returns them anyway) */
+  final?: FinalState[];
 }
 
 export interface BackwardOptions {

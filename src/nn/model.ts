@@ -17,6 +17,7 @@ import type {
   Direction,
   DirectionInjection,
   DirectionTrace,
+  FinalState,
   Flow,
   InitialStateGrad,
   Layer,
@@ -49,12 +50,16 @@ export interface ModelForwardOptions {
   initialStates?: Record<string, Partial<Record<Direction, RecurrentState>>>;
   /** Token models: the input is a SeqBatch of embedding vectors [B, T, E] (skips the Embedding). */
   embedded?: boolean;
+  /** Return the state every recurrent layer and direction ended in (cheaper than a trace). */
+  finalStates?: boolean;
 }
 
 export interface ModelForwardResult {
   output: Flow;
   /** One entry per recurrent layer and direction, in layer order (see DirectionTrace). */
   trace?: DirectionTrace[];
+  /** With `finalStates`: one entry per recurrent layer and direction, in layer order. */
+  finalStates?: FinalState[];
 }
 
 export interface ModelBackwardOptions {
@@ -230,7 +235,10 @@ export class SequenceModel {
   forward(input: ModelInput, opts: ModelForwardOptions = {}): ModelForwardResult {
     const res = this.run(input, opts);
     this.tape = res.tape;
-    return res.trace ? { output: res.output, trace: res.trace } : { output: res.output };
+    const out: ModelForwardResult = { output: res.output };
+    if (res.trace) out.trace = res.trace;
+    if (res.finalStates) out.finalStates = res.finalStates;
+    return out;
   }
 
   private run(input: ModelInput, opts: ModelForwardOptions & { outputsOnly?: boolean }): ModelForwardResult & { tape: Tape } {
@@ -250,6 +258,7 @@ export class SequenceModel {
       for (const p of l.parameters()) checkFinite(l.name, `parameter ${p.name}`, p.value);
     const saved: unknown[] = [];
     const trace: DirectionTrace[] = [];
+    const finals: FinalState[] = [];
     // Numeric input in the other float type is converted once, so every layer sees the backend's dtype.
     let x: LayerInput =
       isSeqBatch(input) && dtypeOf(input.data) !== this.backend.dtype
@@ -267,10 +276,13 @@ export class SequenceModel {
       });
       saved[i] = r.saved;
       if (r.trace) trace.push(...r.trace);
+      if (r.final) finals.push(...r.final);
       x = r.output;
     }
-    const out = { output: x as Flow, tape: { saved, start } };
-    return opts.trace ? { ...out, trace } : out;
+    const out: ModelForwardResult & { tape: Tape } = { output: x as Flow, tape: { saved, start } };
+    if (opts.trace) out.trace = trace;
+    if (opts.finalStates) out.finalStates = finals;
+    return out;
   }
 
   /** Backpropagates `gradOutput` (shaped like the last forward's output) through the tape. */

@@ -24,6 +24,7 @@ import { Tensor, allocFloat, dtypeOf, type FloatArray } from '../core/tensor.js'
 import type { RecurrentConfig } from './config.js';
 import { orthogonal, glorotUniform, torchRecurrentInit } from './init.js';
 import type {
+  FinalState,
   BackwardOptions,
   BackwardResult,
   Direction,
@@ -204,9 +205,12 @@ export class RecurrentLayer implements Layer {
         )
       : new Tensor([B, H], fwd.hLast);
     const saved: RecurrentSaved = { args, fwd, lengths };
+    const final: FinalState[] = [
+      { layer: this.name, direction: this.direction, h: fwd.hLast, ...(fwd.cLast ? { c: fwd.cLast } : {}) },
+    ];
     return opts.trace
-      ? { output, saved, trace: [this.traceOf(fwd, B, T, lengths)] }
-      : { output, saved };
+      ? { output, saved, final, trace: [this.traceOf(fwd, B, T, lengths)] }
+      : { output, saved, final };
   }
 
   private traceOf(

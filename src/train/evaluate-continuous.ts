@@ -56,15 +56,15 @@ export function evaluateContinuous(
     const fresh = plan.fresh[k]!;
     restarts += fresh.filter(Boolean).length;
     const batch = collate(ds, idx);
-    const { output, trace } = model.forward(batchInput(model, batch), {
-      trace: true,
+    const { output, finalStates: finals } = model.forward(batchInput(model, batch), {
+      finalStates: true,
       initialStates: initialStates(carried, fresh),
     });
     const sc = scoreSteps(outputTensor(output), batch.lengths, batch.tags!);
     nll += sc.nll;
     correct += sc.correct;
     count += sc.count;
-    carried = finalStates(where, trace ?? [], plan.runs.length);
+    carried = finalStates(where, finals ?? [], idx.length);
     opts.onProgress?.({ task: 'evaluate (continuous)', done: k + 1, total: plan.steps.length });
   });
   const loss = nll / count;

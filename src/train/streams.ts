@@ -9,7 +9,7 @@
  */
 import { ArgumentError, describe } from '../core/errors.js';
 import type { Dataset } from '../data/dataset.js';
-import type { DirectionTrace, RecurrentState } from '../nn/layer.js';
+import type { FinalState, RecurrentState } from '../nn/layer.js';
 import type { SequenceModel } from '../nn/model.js';
 import type { FloatArray } from '../core/tensor.js';
 
@@ -62,10 +62,10 @@ export function planStreams(where: string, ds: Dataset, streams: number): Stream
   return { runs, steps, fresh };
 }
 
-/** Final states of every run after a step: [rows, H] per recurrent layer (rows = all runs). */
+/** The states a step's runs ended in: [batch, H] per recurrent layer (the next step's active runs are a prefix). */
 export interface CarriedStates {
-  rows: number;
-  layers: Record<string, { h: FloatArray; c: FloatArray | null; units: number }>;
+  batch: number;
+  layers: Record<string, { h: FloatArray; c: FloatArray | null }>;
 }
 
 /** The initial states of a step's batch: the carried ones of its runs, zero where a run restarts. */
@@ -77,7 +77,7 @@ export function initialStates(
   const B = fresh.length;
   const out: Record<string, { forward: RecurrentState }> = {};
   for (const [name, st] of Object.entries(carried.layers)) {
-    const H = st.units;
+    const H = st.h.length / carried.batch;
     const trim = (a: FloatArray): FloatArray => {
       const o = a.slice(0, B * H);
       fresh.forEach((f, b) => f && o.fill(0, b * H, (b + 1) * H));
@@ -88,23 +88,13 @@ export function initialStates(
   return out;
 }
 
-/** The state each of the batch's runs ended in (from a forward trace), for all `rows` runs. */
-export function finalStates(where: string, trace: readonly DirectionTrace[], rows: number): CarriedStates {
+/** The states a batch of `batch` runs ended in, from the model's final states. */
+export function finalStates(where: string, finals: readonly FinalState[], batch: number): CarriedStates {
   const layers: CarriedStates['layers'] = {};
-  for (const tr of trace) {
-    if (tr.direction !== 'forward')
-      throw new ArgumentError(where, 'model', 'forward-only recurrent layers', `layer '${tr.layer}' runs ${tr.direction}`);
-    const H = tr.units;
-    // the backend's float type, as initial states must be
-    const alloc = (n: number): FloatArray => (tr.h instanceof Float32Array ? new Float32Array(n) : new Float64Array(n));
-    const h = alloc(rows * H);
-    const c = tr.c ? alloc(rows * H) : null;
-    for (let b = 0; b < tr.batch; b++) {
-      const last = (b * tr.steps + tr.lengths[b]! - 1) * H;
-      h.set(tr.h.subarray(last, last + H), b * H);
-      if (c && tr.c) c.set(tr.c.subarray(last, last + H), b * H);
-    }
-    layers[tr.layer] = { h, c, units: H };
+  for (const f of finals) {
+    if (f.direction !== 'forward')
+      throw new ArgumentError(where, 'model', 'forward-only recurrent layers', `layer '${f.layer}' runs ${f.direction}`);
+    layers[f.layer] = { h: f.h, c: f.c ?? null };
   }
-  return { rows, layers };
+  return { batch, layers };
 }

@@ -213,12 +213,12 @@ export async function train(model: SequenceModel, data: Dataset, cfg: TrainConfi
     for (let bi = 0; bi < batches.length; bi++) {
       const b = batches[bi]!;
       optimizer.zeroGrad();
-      const { output, trace } = model.forward(batchInput(model, b), {
+      const { output, finalStates: finals } = model.forward(batchInput(model, b), {
         training: true,
         rng,
-        ...(plan ? { trace: true, initialStates: initialStates(carried, plan.fresh[bi]!) } : {}),
+        ...(plan ? { finalStates: true, initialStates: initialStates(carried, plan.fresh[bi]!) } : {}),
       });
-      if (plan) carried = finalStates('train (stateful)', trace ?? [], plan.runs.length);
+      if (plan) carried = finalStates('train (stateful)', finals ?? [], b.size);
       const l = taskLoss(cfg.task, output, b, cfg.loss);
       if (!Number.isFinite(l.loss)) {
         throw new RnnlensError(`train: the loss became ${l.loss} at epoch ${epoch + 1}, batch ${bi + 1}; lower the learning rate or set clipNorm (the previous checkpoint is kept)`);
