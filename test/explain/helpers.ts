@@ -58,27 +58,7 @@ export function caseOptions(c: FixtureCase): AttributeOptions {
   } as AttributeOptions;
 }
 
-/** |a − e| ≤ rtol·(|e| + max|e|) elementwise: relative to the array's scale. */
-export function assertClose(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  rtol: number,
-  what: string,
-): void {
-  assert.equal(
-    actual.length,
-    expected.length,
-    `${what}: length ${actual.length} vs ${expected.length}`,
-  );
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!;
-    const e = expected[i]!;
-    if (!(Math.abs(a - e) <= rtol * (Math.abs(e) + scale)))
-      assert.fail(`${what}[${i}]: got ${a}, expected ${e} (rtol ${rtol}, scale ${scale})`);
-  }
-}
+export { assertClose } from '../nn/helpers.js';
 
 /** Asserts that every padded step of a [B, T, F] map is exactly 0. */
 export function assertZeroPadding(
