@@ -161,8 +161,9 @@ describe('TF.js models load in rnnlens and predict the same', () => {
       const m = tf.sequential();
       m.add(layer);
       m.add(tf.layers.dense({ units: 2 }));
-      // 4× the default weights: many gate pre-activations lie beyond the kinks at ±2.5
-      layer.setWeights(layer.getWeights().map((w) => w.mul(4)));
+      // fixed weights in [-1.5, 1.5) (tfjs's own initialisers are unseeded): many gate
+      // pre-activations lie beyond the kinks at ±2.5, many inside
+      layer.setWeights(layer.getWeights().map((w, k) => tf.tensor(inputs(w.size, 31 + k), w.shape).mul(1.5)));
       const path = await saveToFolder(m, tempDir('hard'));
       const json = JSON.parse(readFileSync(path, 'utf8'));
       assert.equal(json.modelTopology.config.layers[0].config.recurrent_activation, 'hard_sigmoid');
