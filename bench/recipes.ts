@@ -51,8 +51,8 @@ for (const name of todo) {
   // beside the model, for `rnnlens internals` (training dynamics) and the README's curves
   writeFileSync(join(r.modelDir, 'distributions.json'), JSON.stringify(r.result.distributions));
   writeFileSync(join(r.modelDir, 'history.json'), JSON.stringify(r.history));
-  const trainSeconds = r.history.reduce((a, h) => a + h.seconds, 0);
-  const entry: Record<string, unknown> = { seconds: Number(r.seconds.toFixed(1)), trainSeconds: Number(r.result.seconds.toFixed(1)), epochSeconds: Number(trainSeconds.toFixed(1)), epochs: r.history.length, test: r.metrics.test, validation: r.metrics.validation };
+  const epochSeconds = r.history.reduce((a, h) => a + h.seconds, 0);
+  const entry: Record<string, unknown> = { seconds: Number(r.seconds.toFixed(1)), trainSeconds: Number(r.result.seconds.toFixed(1)), epochSeconds: Number(epochSeconds.toFixed(1)), epochs: r.history.length, test: r.metrics.test, validation: r.metrics.validation };
   if (r.data.task === 'language-model') entry.validationBpcPerEpoch = r.history.map((h) => Number(h.validation?.bpc?.toFixed(4)));
   if (name === 'fsdd') entry.speakerHeldOut = { speaker: 'theo', ...(await speakerHoldout('theo')) };
   if (name === 'moby-dick') entry.sample = generateText(r.model, r.data.preprocessing, 'Call me Ishmael. ', { length: 300, temperature: 0.7, seed: 1, context: 100 });

@@ -16,6 +16,7 @@ import { VERSION } from '../version.js';
 import { loadModel, saveModel } from './checkpoint.js';
 import { evaluateContinuous } from './evaluate-continuous.js';
 import { evaluate, type Metrics } from './evaluate.js';
+import { streamable } from './streams.js';
 import { buildModelConfig, getRecipe, type ModelShape, type RecipeData } from './recipes.js';
 import { train, type EpochRecord, type TrainConfig, type TrainResult } from './trainer.js';
 
@@ -76,14 +77,6 @@ function fingerprintOf(ds: Dataset): string {
   return dataFingerprint(ds.name, ds.items.length, ...ds.items.slice(0, 2000).map((it) => it.x));
 }
 
-/** Windows that know their place in the text, and a forward-only model. */
-function continuousApplies(model: SequenceModel, ds: Dataset): boolean {
-  return (
-    model.layers.every((l) => l.kind !== 'bidirectional') &&
-    ds.items.every((it) => typeof it.meta?.['start'] === 'number')
-  );
-}
-
 export async function runRecipe(name: string, overrides: RecipeOverrides = {}, opts: RecipeRunOptions = {}): Promise<RecipeRunResult> {
   const recipe = getRecipe(name);
   const { shape, cfg } = resolveSettings(name, overrides);
@@ -124,7 +117,7 @@ export async function runRecipe(name: string, overrides: RecipeOverrides = {}, o
       if (ds.items.length === 0) return {};
       const m = evaluate(model, ds, data.task, { loss: trainCfg.loss }).metrics;
       // language models over consecutive windows of a text: also with the state carried across windows
-      if (continuous && data.task === 'language-model' && continuousApplies(model, ds)) m.bpcContinuous = evaluateContinuous(model, ds).bpc;
+      if (continuous && data.task === 'language-model' && streamable(model, ds)) m.bpcContinuous = evaluateContinuous(model, ds).bpc;
       return m;
     };
     const metrics = { train: ev(data.train, false), validation: ev(data.validation), test: ev(data.test) };

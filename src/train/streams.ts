@@ -34,13 +34,27 @@ function startOf(where: string, ds: Dataset, i: number): number {
   return s;
 }
 
+/** Why a model cannot carry its state forward (no recurrent layer, a bidirectional one), or null. */
+function forwardOnlyProblem(model: SequenceModel): { expected: string; received: string } | null {
+  const recurrent = model.layers.filter((l) => ['lstm', 'gru', 'simple_rnn', 'bidirectional'].includes(l.kind));
+  if (recurrent.length === 0) return { expected: 'a model with recurrent layers', received: 'none' };
+  const bi = recurrent.find((l) => l.kind === 'bidirectional');
+  if (bi) return { expected: 'forward-only recurrent layers (a state can only be carried forward)', received: `bidirectional layer '${bi.name}'` };
+  return null;
+}
+
 /** Checks that a model can carry its state forward: recurrent, no bidirectional layer. */
 export function checkForwardOnly(where: string, model: SequenceModel): void {
-  const recurrent = model.layers.filter((l) => ['lstm', 'gru', 'simple_rnn', 'bidirectional'].includes(l.kind));
-  if (recurrent.length === 0) throw new ArgumentError(where, 'model', 'a model with recurrent layers', 'none');
-  for (const l of recurrent)
-    if (l.kind === 'bidirectional')
-      throw new ArgumentError(where, 'model', 'forward-only recurrent layers (a state can only be carried forward)', `bidirectional layer '${l.name}'`);
+  const p = forwardOnlyProblem(model);
+  if (p) throw new ArgumentError(where, 'model', p.expected, p.received);
+}
+
+/** Can the windows of `ds` be streamed through `model` (forward-only model, windows placed in their text)? */
+export function streamable(model: SequenceModel, ds: Dataset): boolean {
+  return (
+    forwardOnlyProblem(model) === null &&
+    ds.items.every((it) => Number.isInteger(it.meta?.['start']))
+  );
 }
 
 export function planStreams(where: string, ds: Dataset, streams: number): StreamPlan {

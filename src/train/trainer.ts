@@ -189,11 +189,13 @@ export async function train(model: SequenceModel, data: Dataset, cfg: TrainConfi
     startEpoch = r.epoch;
     elapsedBefore = r.elapsedSeconds;
   }
-  const plan = cfg.stateful ? planStreams('train (stateful)', data, cfg.batchSize) : null;
-  if (plan) {
+  if (cfg.stateful) {
     if (data.target !== 'tags') throw new ArgumentError('train', 'stateful', 'per-step targets (a language model or tagger)', `target '${data.target}'`);
     checkForwardOnly('train (stateful)', model);
   }
+  const plan = cfg.stateful ? planStreams('train (stateful)', data, cfg.batchSize) : null;
+  // stateful: the same streams every epoch, collated once
+  const streamBatches = plan ? plan.steps.map((idx) => collate(data, idx)) : null;
   // a fixed sample of training sequences whose activations are recorded every epoch
   const sample = cfg.distributions === false ? null : collate(data, Int32Array.from({ length: Math.min(32, data.items.length) }, (_, i) => i));
   const t0 = performance.now();
@@ -203,7 +205,7 @@ export async function train(model: SequenceModel, data: Dataset, cfg: TrainConfi
 
   for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
     const rng = new Rng(cfg.seed * 1_000_003 + epoch * 7919 + 1);
-    const batches = plan ? plan.steps.map((idx) => collate(data, idx)) : makeBatches(data, { batchSize: cfg.batchSize, shuffle: true, rng, bucketByLength: cfg.bucketByLength ?? true });
+    const batches = streamBatches ?? makeBatches(data, { batchSize: cfg.batchSize, shuffle: true, rng, bucketByLength: cfg.bucketByLength ?? true });
     let carried: CarriedStates | null = null;
     const before = new Map<string, Float64Array>();
     let lossSum = 0;
