@@ -156,7 +156,7 @@ async function trained(
     const { model } = loadModel(out);
     return { model, data, acc: JSON.parse(readFileSync(metricsFile, 'utf8')).accuracy };
   }
-  const r = await runRecipe(s.recipe, s.overrides, { out });
+  const r = await runRecipe(s.recipe, s.overrides, { out, force: true });
   const acc = (r.metrics.test as Record<string, number>).accuracy ?? NaN;
   writeFileSync(metricsFile, JSON.stringify({ accuracy: acc }));
   return { model: r.model, data: r.data, acc };

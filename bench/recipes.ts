@@ -47,7 +47,7 @@ for (const name of todo) {
     log('fsdd: skipped (no FSDD folder; pass --data PATH)');
     continue;
   }
-  const r = await runRecipe(name, { data }, { out: `/tmp/rnnlens-bench-${name}`, onProgress: (p) => p.done === p.total && log(`  ${p.task} ${JSON.stringify(p.values ?? {})}`) });
+  const r = await runRecipe(name, { data }, { out: `/tmp/rnnlens-bench-${name}`, force: true, onProgress: (p) => p.done === p.total && log(`  ${p.task} ${JSON.stringify(p.values ?? {})}`) });
   // beside the model, for `rnnlens internals` (training dynamics) and the README's curves
   writeFileSync(join(r.modelDir, 'distributions.json'), JSON.stringify(r.result.distributions));
   writeFileSync(join(r.modelDir, 'history.json'), JSON.stringify(r.history));

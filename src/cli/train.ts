@@ -28,6 +28,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed', intOption('--seed', true))
     .option('--out <dir>', 'model folder (default: inside the run folder)')
     .option('--resume', 'continue from the checkpoint in --out')
+    .option('--force', 'replace a model already in --out')
     .option('--runs-dir <dir>', 'run store folder', 'runs')
     .option('--no-record', 'do not record a run')
     .option('--json', 'print one JSON object at the end')
@@ -47,7 +48,7 @@ export function register(program: Command): void {
         const r = await runRecipe(
           o.recipe,
           { data: o.data, config, cell: o.cell, hidden: o.hidden, layers: o.layers, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, seed: o.seed },
-          { out: o.out, store, onProgress: progress.callback, resume: o.resume },
+          { out: o.out, store, onProgress: progress.callback, resume: o.resume, force: o.force },
         );
         progress.stop();
         if (o.json) {

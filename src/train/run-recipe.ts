@@ -11,9 +11,10 @@ import type { Dataset } from '../data/dataset.js';
 import { SequenceModel } from '../nn/model.js';
 import type { ModelConfig } from '../nn/config.js';
 import type { RunStore } from '../runs/store.js';
-import { dataFingerprint } from '../runs/fingerprint.js';
+import { canonicalJson, dataFingerprint } from '../runs/fingerprint.js';
 import { VERSION } from '../version.js';
 import { loadModel, saveModel } from './checkpoint.js';
+import { acquireModelLock } from './model-lock.js';
 import { evaluateContinuous } from './evaluate-continuous.js';
 import { evaluate, type Metrics } from './evaluate.js';
 import { streamable } from './streams.js';
@@ -53,6 +54,8 @@ export interface RecipeRunOptions {
   onProgress?: ProgressCallback;
   /** continue from the checkpoint in `out` when it holds one */
   resume?: boolean;
+  /** Replace a model already in `out` (without it, an existing model is never overwritten). */
+  force?: boolean;
 }
 
 function resolveSettings(name: string, o: RecipeOverrides): { shape: ModelShape; cfg: Omit<TrainConfig, 'task'> } {
@@ -86,13 +89,19 @@ export async function runRecipe(name: string, overrides: RecipeOverrides = {}, o
   const modelConfig = buildModelConfig(shape, data.train, data.task);
   const trainCfg: TrainConfig = { ...cfg, task: data.task };
   const writer = opts.store?.createRun({ kind: 'train', config: { recipe: name, model: shape, train: trainCfg, modelConfig }, seed: cfg.seed, dataFingerprint: fingerprintOf(data.train), tags: [name] });
+  let releaseLock: (() => void) | undefined;
   try {
     const modelDir = opts.out ?? (writer ? join(writer.dir, 'model') : join(process.cwd(), 'models', name));
+    const hasModel = existsSync(join(modelDir, 'model.json'));
+    if (hasModel && !opts.resume && !opts.force) {
+      throw new ArgumentError(`recipe ${name}`, '--out', 'a new or empty model folder (or --resume to continue it, --force to replace it)', `${modelDir}, which holds a model`);
+    }
+    releaseLock = acquireModelLock(modelDir);
     let model = new SequenceModel(modelConfig, { seed: cfg.seed });
     let resume;
-    if (opts.resume && existsSync(join(modelDir, 'model.json'))) {
+    if (opts.resume && hasModel) {
       const loaded = loadModel(modelDir);
-      if (JSON.stringify(loaded.model.config()) !== JSON.stringify(model.config())) {
+      if (!sameConfig(loaded.model.config(), model.config())) {
         throw new ArgumentError(`recipe ${name}`, 'resume checkpoint', 'a model with the same configuration', `a different model in ${modelDir}`);
       }
       model = loaded.model;
@@ -135,5 +144,13 @@ export async function runRecipe(name: string, overrides: RecipeOverrides = {}, o
     writer?.fail(err);
     if (writer && !opts.out) rmSync(join(writer.dir, 'model'), { recursive: true, force: true });
     throw err;
+  } finally {
+    releaseLock?.();
   }
+}
+
+/** Two model configurations are the same when their JSON values are equal, whatever the key order. */
+export function sameConfig(a: unknown, b: unknown): boolean {
+  const norm = (v: unknown): string => canonicalJson(JSON.parse(JSON.stringify(v)));
+  return norm(a) === norm(b);
 }
