@@ -8,6 +8,7 @@ import { parseModelInput, readInputFile } from '../predict/input-file.js';
 import { predictOutputs } from '../predict/predict.js';
 import { generateText } from '../predict/generate.js';
 import { intOption } from './options.js';
+import { maxOf } from '../core/extent.js';
 
 export function register(program: Command): void {
   program
@@ -28,7 +29,7 @@ export function register(program: Command): void {
       outputs.forEach((row, i) => {
         if (m.task === 'classification' && !o.logits) {
           const r = row as number[];
-          const k = r.indexOf(Math.max(...r));
+          const k = r.indexOf(maxOf(r));
           const name = m.classNames?.[k] ?? String(k);
           process.stdout.write(`${i}: ${name} (p=${r[k]!.toFixed(4)})  [${r.map((v) => v.toFixed(4)).join(', ')}]\n`);
         } else {

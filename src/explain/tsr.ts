@@ -25,6 +25,7 @@
 import { ArgumentError } from '../core/errors.js';
 import type { SeqBatch } from '../nn/layer.js';
 import type { AttributionMethod, Progress } from './types.js';
+import { maxOf, minOf } from '../core/extent.js';
 
 /** An attribution function over a batch of rows [rows, T, F]; row r explains sequence origin[r]. */
 export type AttributionFn = (
@@ -64,8 +65,8 @@ export function quantile(v: readonly number[], q: number): number {
 
 /** Min-max scaling to [0, 1]; a constant vector becomes 1 when positive, else 0. */
 export function minmax(v: number[]): number[] {
-  const lo = Math.min(...v);
-  const hi = Math.max(...v);
+  const lo = minOf(v);
+  const hi = maxOf(v);
   if (hi - lo <= 1e-12 * Math.max(1, Math.abs(hi))) return v.map(() => (hi > 0 ? 1 : 0));
   return v.map((x) => (x - lo) / (hi - lo));
 }

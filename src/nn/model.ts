@@ -5,6 +5,7 @@
  *
  * forward keeps a tape (each layer's saved values) for the next backward; `predict` keeps none.
  */
+import { countParameters } from './param-count.js';
 import type { Backend } from '../core/backend.js';
 import { getBackend, type BackendName } from '../core/backends.js';
 import { ArgumentError, RnnlensError, checkFinite } from '../core/errors.js';
@@ -98,6 +99,7 @@ export class SequenceModel {
 
   constructor(config: ModelConfig, opts: ModelOptions = {}) {
     const cfg = parseConfig('SequenceModel', 'config', modelConfigSchema, config);
+    countParameters(cfg); // sizes checked against the limits before anything is allocated
     this.cfg = cfg;
     this.inputSpec = cfg.input;
     this.backend = typeof opts.backend === 'object' ? opts.backend : getBackend(opts.backend);

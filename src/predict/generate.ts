@@ -8,6 +8,7 @@ import { ArgumentError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { Tokenizer, PAD_ID, UNK_ID } from '../data/tokenizer.js';
 import type { SequenceModel } from '../nn/model.js';
+import { maxOf } from '../core/extent.js';
 
 export interface GenerateOptions {
   length: number;
@@ -40,7 +41,7 @@ export function generateText(model: SequenceModel, preprocessing: Record<string,
     row[UNK_ID] = -Infinity;
     let cand = row.map((z, i) => ({ i, z: z / temperature }));
     if (opts.topK && opts.topK > 0) cand = cand.sort((a, b) => b.z - a.z).slice(0, opts.topK);
-    const m = Math.max(...cand.map((c) => c.z));
+    const m = maxOf(cand.map((c) => c.z));
     const w = cand.map((c) => Math.exp(c.z - m));
     const total = w.reduce((s, x) => s + x, 0);
     let u = rng.next() * total;

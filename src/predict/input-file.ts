@@ -7,12 +7,13 @@
  * Sequences may differ in length; they are right-padded into one batch. Numeric input is
  * normalised with the model's saved normalisation when it has one.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { ArgumentError, RnnlensError, describe } from '../core/errors.js';
 import { normaliseItem, textItem } from '../data/preprocess.js';
 import type { Item } from '../data/dataset.js';
 import type { SeqBatch, TokenBatch } from '../nn/layer.js';
 import type { ModelConfig } from '../nn/config.js';
+import { maxOf } from '../core/extent.js';
 
 export type ParsedInput = (SeqBatch & { kind: 'numeric' }) | (TokenBatch & { kind: 'tokens' });
 
@@ -20,6 +21,7 @@ const MAX_VALUES = 1 << 27;
 
 export function readInputFile(path: string): unknown {
   if (!existsSync(path)) throw new RnnlensError(`input file ${path} does not exist`);
+  if (statSync(path).isDirectory()) throw new RnnlensError(`--input ${path} is a folder; expected a JSON input file ({"texts": [...]} or {"sequences": [...]})`);
   const text = readFileSync(path, 'utf8');
   if (text.trim() === '') throw new RnnlensError(`input file ${path} is empty`);
   try {
@@ -84,7 +86,7 @@ export function parseModelInput(raw: unknown, input: ModelConfig['input'], prepr
   const steps = items.map((it) => it.steps);
   const lengths = lengthsOf(where, o.lengths, items.length, steps);
   const B = items.length;
-  const T = Math.max(...lengths);
+  const T = maxOf(lengths);
   if (input.kind === 'numeric') {
     const D = input.features;
     if (B * T * D > MAX_VALUES) throw new ArgumentError(where, 'inputs', `at most ${MAX_VALUES} values in one batch`, `${B * T * D}`);

@@ -7,6 +7,7 @@
  * deadlock upgrading read locks to write locks.
  */
 import { createRequire } from 'node:module';
+import { existsSync, statSync } from 'node:fs';
 import { RnnlensError } from '../core/errors.js';
 
 export interface Statement {
@@ -79,7 +80,13 @@ export function openIndex(file: string): Database {
   } catch (err) {
     throw new RnnlensError(`run store: cannot load better-sqlite3 (${(err as Error).message}); run 'npm rebuild better-sqlite3'`);
   }
-  const db = new Ctor(file, { timeout: BUSY_TIMEOUT_MS });
+  let db: Database;
+  try {
+    db = new Ctor(file, { timeout: BUSY_TIMEOUT_MS });
+  } catch (err) {
+    const what = existsSync(file) && statSync(file).isDirectory() ? 'it is a folder, not a SQLite file' : (err as Error).message;
+    throw new RnnlensError(`run store: cannot open the index ${file}: ${what}`);
+  }
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');

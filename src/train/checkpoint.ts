@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { ArgumentError, RnnlensError } from '../core/errors.js';
 import type { Backend } from '../core/backend.js';
 import { atomicWriteFile } from '../runs/atomic.js';
-import type { ModelConfig } from '../nn/config.js';
+import { modelConfigSchema, parseConfig, type ModelConfig } from '../nn/config.js';
+import { countParameters } from '../nn/param-count.js';
 import { SequenceModel } from '../nn/model.js';
 import type { BackendName } from '../core/backends.js';
 import type { TaskKind } from './tasks.js';
@@ -127,6 +128,12 @@ export function readModelFile(dir: string): ModelFile {
 
 export function loadModel(dir: string, opts: { backend?: Backend | BackendName } = {}): LoadedModel {
   const f = readModelFile(dir);
+  // sizes first: the config's parameter count against the limits and the bytes present
+  const declared = countParameters(parseConfig(`loadModel(${dir})`, 'model.json config', modelConfigSchema, f.config), `loadModel(${dir})`);
+  const wFile = join(dir, f.weights.file);
+  if (existsSync(wFile) && statSync(wFile).size !== declared * 4) {
+    fail(dir, f.weights.file, `${declared * 4} bytes (${declared} float32 values, from the config)`, `${statSync(wFile).size} bytes`);
+  }
   const model = new SequenceModel(f.config, { backend: opts.backend });
   const params = model.parameters();
   const tensors = f.weights.tensors;

@@ -129,7 +129,9 @@ test('checkpoint: saving is atomic and content-addressed; loading validates size
     // truncated weights: size checked before reading
     writeFileSync(wp, bytes.subarray(0, 10));
     assert.throws(() => loadModel(dir), /bytes/);
-    // a manifest that disagrees with the config
+    // a manifest that disagrees with the config (weights restored: sizes are checked first)
+    bytes[0] = bytes[0]! ^ 0xff;
+    writeFileSync(wp, bytes);
     const mj = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     mj.weights.tensors[0].shape = [1, 1];
     writeFileSync(join(dir, 'model.json'), JSON.stringify(mj));

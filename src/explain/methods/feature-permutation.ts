@@ -10,6 +10,7 @@ import { ArgumentError } from '../../core/errors.js';
 import type { AttributionMethod } from '../types.js';
 import { evaluatePerturbed } from './prefix.js';
 import { groupIndex, rowSize, spreadGroups } from './rows.js';
+import { maxOf } from '../../core/extent.js';
 
 export const featurePermutation: AttributionMethod = {
   name: 'feature-permutation',
@@ -26,7 +27,7 @@ export const featurePermutation: AttributionMethod = {
       );
     const S = rowSize(ctx);
     const gi = groupIndex(ctx);
-    const G = Math.max(...gi.counts);
+    const G = maxOf(gi.counts);
     // One non-identity permutation of the batch per group id.
     const perms: Int32Array[] = [];
     for (let g = 0; g < G; g++) {

@@ -4,6 +4,8 @@
  * both TF.js names (`lstm_1/kernel`, `bidi/forward_lstm/kernel`) and Keras-converter names
  * (`lstm/lstm_cell/kernel:0`) load; their shapes must agree with the config.
  */
+import { modelConfigSchema, parseConfig } from '../../nn/config.js';
+import { countParameters } from '../../nn/param-count.js';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../../core/backend.js';
@@ -41,6 +43,19 @@ function findWeight(files: TfjsArtifacts['weights'], ref: WeightRef, wanted: str
 /** Builds the model from already-read artifacts (exported for tests and `convert`). */
 export function tfjsArtifactsToModel(art: TfjsArtifacts, opts: { backend?: Backend | BackendName } = {}): TfjsImport {
   const mapping = kerasToRnnlens(orderedLayers(art.modelConfig), art.kerasVersion);
+  // sizes before building: the layers' parameter count against the limits and the weights present
+  // (rnnlens keeps two recurrent biases where Keras sums them, so it holds at most twice as many)
+  let declared: number;
+  try {
+    declared = countParameters(parseConfig('TF.js/Keras import', 'layers', modelConfigSchema, mapping.config), 'TF.js/Keras import');
+  } catch (e) {
+    throw new RnnlensError(`TF.js/Keras import: the layers do not form a valid rnnlens model: ${(e as Error).message}`);
+  }
+  let present = 0;
+  for (const w of art.weights.values()) present += w.data.length;
+  if (declared > 2 * present) {
+    throw new RnnlensError(`TF.js/Keras import: the layers declare ${declared.toLocaleString('en-US')} parameters but the weight files hold only ${present.toLocaleString('en-US')} values`);
+  }
   let model: SequenceModel;
   try {
     model = new SequenceModel(mapping.config, { backend: opts.backend });

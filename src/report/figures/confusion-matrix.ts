@@ -1,6 +1,7 @@
 /** Confusion matrix: true class (rows) × predicted class (columns), counts or row fractions. */
 import { ArgumentError } from '../../core/errors.js';
 import { finite, frame, nonEmpty, type VegaLiteSpec } from './common.js';
+import { maxOf } from '../../core/extent.js';
 
 export interface ConfusionMatrixData {
   labels: string[];
@@ -40,7 +41,7 @@ export function confusionMatrix(data: ConfusionMatrixData): VegaLiteSpec {
       });
     });
   });
-  const max = Math.max(...cells.map((c) => c.value));
+  const max = maxOf(cells.map((c) => c.value));
   const size = Math.max(160, Math.min(480, 48 * k));
   return {
     ...frame(data.title ?? 'Confusion matrix', size, size),

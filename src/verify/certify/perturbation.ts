@@ -16,6 +16,7 @@ import type { NormKind } from './ibp.js';
 import type { Box } from './interval.js';
 import type { LinearBound } from './linear.js';
 import { addDown, addUp, dotDown, dotUp, mulUp, sqrtUp, subDown, subUp } from './rounding.js';
+import { maxOf, minOf } from '../../core/extent.js';
 
 export interface BallPerturbation {
   kind: 'ball';
@@ -318,7 +319,7 @@ export function sampleRegion(r: Region, rng: Rng): Float64Array {
         x[j] = b.points.reduce((s, p, q) => s + (w[q]! / tot) * p[k]!, 0);
         // a vertex exactly, or a convex combination clamped to the hull's box (rounding)
         const vals = b.points.map((p) => p[k]!);
-        x[j] = Math.min(Math.max(...vals), Math.max(Math.min(...vals), x[j]!));
+        x[j] = Math.min(maxOf(vals), Math.max(minOf(vals), x[j]!));
       });
       continue;
     }

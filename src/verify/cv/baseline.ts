@@ -22,6 +22,7 @@ import type { ProbabilisticClassifier } from '../baselines/classifier.js';
 import { classificationReport } from '../metrics/report.js';
 import type { FoldPredictions } from './fold.js';
 import type { FoldPlan } from './plan.js';
+import { maxOf } from '../../core/extent.js';
 
 export interface BaselineOptions {
   /** trees of the forest; default 50 */
@@ -107,7 +108,7 @@ function capRows(ds: Dataset, train: Int32Array, maxRows: number, seed: number):
 /** Random forest and majority class on every fold of `plans`. */
 export function runBaselineFolds(ds: Dataset, plans: readonly FoldPlan[], opts: BaselineOptions = {}): { forest: BaselineFold[]; majority: BaselineFold[] } {
   if (ds.target !== 'class') throw new ArgumentError('compare', 'against', "a saved model (the 'baseline' models are classifiers)", `a dataset with '${ds.target}' targets`);
-  const C = ds.classNames?.length ?? 1 + Math.max(...ds.items.map((it) => it.label!));
+  const C = ds.classNames?.length ?? 1 + maxOf(ds.items.map((it) => it.label!));
   const forest: BaselineFold[] = [];
   const majority: BaselineFold[] = [];
   plans.forEach((plan, k) => {

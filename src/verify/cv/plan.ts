@@ -11,6 +11,7 @@ import { ArgumentError, RnnlensError, checkInt } from '../../core/errors.js';
 import type { Dataset, MetaValue } from '../../data/dataset.js';
 import type { TaskKind } from '../../train/tasks.js';
 import { groupKFold, kFold, stratifiedKFold, timeSeriesSplit, type Split } from '../splitters.js';
+import { maxOf } from '../../core/extent.js';
 
 export type SplitterName = 'stratified' | 'kfold' | 'group' | 'time';
 export const SPLITTERS: readonly SplitterName[] = ['stratified', 'kfold', 'group', 'time'];
@@ -145,7 +146,7 @@ export function planFolds(ds: Dataset, task: TaskKind, opts: PlanOptions = {}): 
 /** Flags folds whose training or test part misses a class (metrics over it are then partial). */
 function warnMissingClasses(ds: Dataset, folds: FoldPlan[], onWarning?: (m: string) => void): void {
   if (!onWarning) return;
-  const C = ds.classNames?.length ?? Math.max(...ds.items.map((it) => (it.label ?? 0) + 1));
+  const C = ds.classNames?.length ?? maxOf(ds.items.map((it) => (it.label ?? 0) + 1));
   for (const f of folds) {
     for (const [part, idx] of [['training', f.train], ['test', f.test]] as const) {
       const seen = new Uint8Array(C);
