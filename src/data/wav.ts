@@ -17,8 +17,46 @@ type Wav = InstanceType<typeof wavefile.WaveFile> & {
   fmt: { numChannels: number; sampleRate: number; audioFormat: number };
 };
 
+/**
+ * Walks the RIFF chunks before any decoding: the `data` chunk must be present and hold the bytes
+ * its header declares (a truncated file or a header claiming gigabytes is refused here, before
+ * anything is allocated for it). Returns the declared sample bytes.
+ */
+export function checkWavHeader(bytes: Uint8Array, source = 'WAV data'): number {
+  const bad = (what: string): never => {
+    throw new RnnlensError(`unreadable WAV file ${source}: ${what}`);
+  };
+  if (bytes.byteLength < 12) bad(`${bytes.byteLength} bytes is too short for a RIFF/WAVE header (12 bytes)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tag = (at: number) => String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
+  const riff = tag(0);
+  if ((riff !== 'RIFF' && riff !== 'RIFX') || tag(8) !== 'WAVE') bad(`expected a RIFF/WAVE header, found ${JSON.stringify(riff + '…' + tag(8))}`);
+  const little = riff === 'RIFF';
+  let at = 12;
+  let sawFmt = false;
+  while (at + 8 <= bytes.byteLength) {
+    const id = tag(at);
+    const size = view.getUint32(at + 4, little);
+    const have = bytes.byteLength - (at + 8);
+    if (id === 'data') {
+      if (!sawFmt) bad("the 'data' chunk comes before a 'fmt ' chunk");
+      if (size > have) {
+        throw new RnnlensError(
+          `WAV file ${source} is truncated or its header is wrong: the data chunk declares ${size.toLocaleString('en-US')} bytes of samples but the file holds ${have.toLocaleString('en-US')}`,
+        );
+      }
+      return size;
+    }
+    if (id === 'fmt ') sawFmt = true;
+    if (size > have) bad(`chunk '${id}' declares ${size} bytes but the file holds ${have} after it`);
+    at += 8 + size + (size & 1);
+  }
+  return bad("no 'data' chunk (the file ends before any samples)");
+}
+
 /** Decodes WAV bytes; `source` names the file in errors; `targetRate` resamples (wavefile's cubic interpolation). */
 export function decodeWav(bytes: Uint8Array, source = 'WAV data', targetRate?: number): Audio {
+  checkWavHeader(bytes, source);
   let wav: Wav;
   try {
     wav = new wavefile.WaveFile(bytes) as Wav;
