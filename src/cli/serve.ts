@@ -14,6 +14,7 @@ interface ServeCliOptions {
   port: number;
   host: string;
   token?: string;
+  allowedHost?: string[];
   runsDir: string;
   webDir?: string;
 }
@@ -25,6 +26,7 @@ export async function serve(o: ServeCliOptions, out: CliOutput = stdout): Promis
     host: o.host,
     port: o.port,
     token: o.token,
+    allowedHosts: o.allowedHost,
     webDir: o.webDir,
   });
   out.write(`rnnlens dashboard: ${server.url}\n`);
@@ -45,8 +47,9 @@ export function registerServe(program: Command, out: CliOutput = stdout): void {
       intOption('--port', true),
       DEFAULT_PORT,
     )
-    .option('--host <host>', 'address to bind; anything but loopback requires a token', '127.0.0.1')
-    .option('--token <token>', 'access token required on every API request')
+    .option('--host <host>', 'address to bind; anything but loopback requires --token', '127.0.0.1')
+    .option('--token <token>', 'access token required on every API request (required off loopback)')
+    .option('--allowed-host <name...>', 'host names the server answers to besides loopback and --host (DNS-rebinding guard)')
     .option('--runs-dir <dir>', 'folder of the run store', 'runs')
     .option('--web-dir <dir>', 'folder of the built dashboard (default: the package web/dist)')
     .action(async (o: ServeCliOptions) => {

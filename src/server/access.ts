@@ -3,8 +3,8 @@
  * with the right status (404 unknown run or artifact or a deleted file, 409 a run still being
  * written or a file changed since it was indexed, 413 larger than the limit).
  */
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { checkArtifactName, checkRunId } from '../runs/ids.js';
 import type { RunStore } from '../runs/store.js';
 import type { ArtifactRecord, RunRecord } from '../runs/types.js';
@@ -61,6 +61,11 @@ export function requireArtifact(
       'artifact_missing',
       `artifact '${name}' of run '${id}' is listed in the index but its file is missing (deleted?)`,
     );
+  }
+  // only a regular file inside the run's own folder is served: no symbolic links out of it
+  const runDir = realpathSync(join(store.root, id));
+  if (lstatSync(file).isSymbolicLink() || !realpathSync(file).startsWith(runDir + sep) || !statSync(file).isFile()) {
+    throw new HttpError(403, 'forbidden', `artifact '${name}' of run '${id}' is not a regular file inside the run folder; it is not served`);
   }
   const size = statSync(file).size;
   if (size !== record.bytes) {

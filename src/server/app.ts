@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { VERSION } from '../version.js';
 import type { RunStore } from '../runs/store.js';
 import { installTokenCheck } from './auth.js';
+import { installHardening } from './hardening.js';
 import { registerContentRoutes } from './content-routes.js';
 import { errorBody, installErrorHandling } from './errors.js';
 import { registerRunRoutes } from './runs-routes.js';
@@ -37,6 +38,10 @@ export interface ServerOptions {
   /** Folder of the built web app; default the package's web/dist; null serves the API only. */
   webDir?: string | null;
   limits?: Partial<ServerLimits>;
+  /** Host names accepted in the Host header besides the loopback names ('*': any). */
+  allowedHosts?: readonly string[];
+  /** Report requests per client per minute (default 30). */
+  reportPerMinute?: number;
   /** fastify's logger (off by default: nothing below the CLI prints). */
   logger?: boolean;
 }
@@ -68,6 +73,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     routerOptions: { maxParamLength: 1000 },
   });
   installErrorHandling(app);
+  installHardening(app, { allowedHosts: options.allowedHosts, reportPerMinute: options.reportPerMinute });
   if (options.token !== undefined) installTokenCheck(app, options.token);
   app.addHook('onSend', async (request, reply, payload) => {
     if ((request.routeOptions.url ?? request.url).startsWith('/api'))

@@ -33,14 +33,27 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+function apiPath(url: string): boolean {
+  const path = url.split('?')[0] ?? '';
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return true; // undecodable: treat as protected
+  }
+  return /^\/+api(\/|$)/i.test(decoded) || /^\/+api(\/|$)/i.test(path);
+}
+
 /** Requires `token` on every request under /api/. */
 export function installTokenCheck(app: FastifyInstance, token: string): void {
   app.addHook('onRequest', async (request) => {
     // decide by the route that matched, not by the raw URL: the router decodes the path, so
     // '/%61pi/runs' reaches '/api/runs' while its raw URL does not start with '/api'. Only the
     // app's static files (routes outside /api) are public; unmatched requests need the token too.
+    // The static files' wildcard route also matches unknown /api/ paths, so the decoded path
+    // decides too: every /api/* path, known or not, needs the token.
     const route = request.routeOptions.url;
-    if (route !== undefined && !route.startsWith('/api')) return;
+    if (route !== undefined && !route.startsWith('/api') && !apiPath(request.url)) return;
     const got = presented(request);
     if (got === undefined)
       throw new HttpError(

@@ -2,6 +2,7 @@
  * Contents: one artifact (JSON parsed, anything else streamed), the run's figure specs, the
  * comparison of several runs and the static report of selected runs.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { buildReport } from '../report/build-report.js';
@@ -30,6 +31,16 @@ const CONTENT_TYPES: Record<string, string> = {
   f32: 'application/octet-stream',
   file: 'application/octet-stream',
 };
+
+function sha256File(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(file)
+      .on('data', (c) => h.update(c))
+      .on('error', reject)
+      .on('end', () => resolve(h.digest('hex')));
+  });
+}
 
 async function report(store: RunStore, runs: string[], title: string | undefined): Promise<string> {
   for (const id of runs) requireFinishedRun(store, id);
@@ -60,6 +71,15 @@ export function registerContentRoutes(
           413,
           'too_large',
           `artifact '${name}' of run '${id}' has ${size} bytes, more than this server's limit of ${limits.rawBytes}`,
+        );
+      }
+      // checked against the hash recorded when it was written before a byte is sent
+      const sha = await sha256File(file);
+      if (sha !== record.sha256) {
+        throw new HttpError(
+          409,
+          'artifact_changed',
+          `artifact '${name}' of run '${id}' changed after it was written (sha256 ${sha.slice(0, 12)}…, index has ${record.sha256.slice(0, 12)}…)`,
         );
       }
       void reply

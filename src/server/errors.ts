@@ -18,6 +18,9 @@ export type ErrorCode =
   | 'too_large'
   | 'not_found'
   | 'figure_failed'
+  | 'host_not_allowed'
+  | 'forbidden'
+  | 'rate_limited'
   | 'internal';
 
 export class HttpError extends RnnlensError {

@@ -143,7 +143,7 @@ export function registerRunRoutes(
           type: 'object',
           additionalProperties: false,
           properties: {
-            offset: { type: 'integer', minimum: 0, default: 0 },
+            offset: { type: 'integer', minimum: 0, maximum: 1_000_000_000, default: 0 },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
             q: { type: 'string', maxLength: 200 },
             token: { type: 'string' },

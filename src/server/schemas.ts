@@ -35,7 +35,7 @@ export const listQuery = {
     tag: { type: 'string', minLength: 1, maxLength: 100 },
     /** substring of the id, kind, tags or config text */
     q: { type: 'string', minLength: 1, maxLength: 100 },
-    offset: { type: 'integer', minimum: 0, default: 0 },
+    offset: { type: 'integer', minimum: 0, maximum: 1_000_000_000, default: 0 },
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
     token,
   },

@@ -17,6 +17,8 @@ export interface StartOptions {
   /** 0 picks a free port. */
   port?: number;
   token?: string;
+  /** Host names accepted in the Host header besides loopback names and the bound host. */
+  allowedHosts?: string[];
   webDir?: string | null;
   limits?: Partial<ServerLimits>;
 }
@@ -55,8 +57,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     );
   }
   const loopback = isLoopback(host);
-  const tokenGenerated = !loopback && options.token === undefined;
-  const token = options.token ?? (loopback ? null : generateToken());
+  if (!loopback && options.token === undefined) {
+    throw new ArgumentError(
+      where,
+      '--token',
+      `an access token when binding to ${host} (not a loopback address): pass --token T with T at least 8 random characters, e.g. --token "$(openssl rand -hex 16)"`,
+      'none',
+    );
+  }
+  const tokenGenerated = false;
+  const token = options.token ?? null;
   const ownStore = options.store === undefined;
   const store = options.store ?? RunStore.open(options.runsDir ?? 'runs', { mustExist: false });
   const app = await createServer({
@@ -64,6 +74,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     token: token ?? undefined,
     webDir: options.webDir,
     limits: options.limits,
+    // the bound name is always accepted; a wildcard bind answers to the names given
+    allowedHosts: [...(options.allowedHosts ?? []), ...(host === '0.0.0.0' || host === '::' ? [] : [host])],
   });
   try {
     await app.listen({ host, port });

@@ -51,11 +51,16 @@ describe('startServer', () => {
     }
   });
 
-  it('requires a token on any other host: generated when not given', async () => {
-    const s = await startServer({ runsDir, host: '0.0.0.0', port: 0, webDir });
+  it('refuses any other host without a token, saying how to set one; with one, every /api path needs it', async () => {
+    await assert.rejects(
+      startServer({ runsDir, host: '0.0.0.0', port: 0, webDir }),
+      /'--token' expected an access token when binding to 0\.0\.0\.0.*pass --token T/,
+    );
+    const given = 'a-long-enough-token-1234';
+    const s = await startServer({ runsDir, host: '0.0.0.0', port: 0, webDir, token: given, allowedHosts: ['127.0.0.1'] });
     try {
-      assert.equal(s.tokenGenerated, true);
-      assert.ok(s.token && s.token.length >= 32);
+      assert.equal(s.tokenGenerated, false);
+      assert.equal(s.token, given);
       assert.ok(s.url.includes(`?token=${s.token}`));
       const base = `http://127.0.0.1:${s.port}`;
       const none = await fetch(`${base}/api/runs`);
@@ -72,6 +77,10 @@ describe('startServer', () => {
         (await fetch(`${base}/api/runs`, { headers: { 'x-rnnlens-token': s.token! } })).status,
         200,
       );
+      // unknown API paths need the token too (they answered 404 without it)
+      assert.equal((await fetch(`${base}/api/no-such-route`)).status, 401);
+      assert.equal((await fetch(`${base}/%61pi/no-such-route`)).status, 401);
+      assert.equal((await fetch(`${base}/api/no-such-route?token=${s.token}`)).status, 404);
       // the app shell itself is public; it reads the token from its address
       assert.equal((await fetch(`${base}/`)).status, 200);
     } finally {
@@ -142,15 +151,15 @@ describe('startServer', () => {
 });
 
 describe('rnnlens serve', () => {
-  it('prints its address (and a generated token)', async () => {
+  it('prints its address with the token given', async () => {
     let text = '';
     const s = await serve(
-      { port: 0, host: '0.0.0.0', runsDir, webDir },
+      { port: 0, host: '0.0.0.0', runsDir, webDir, token: 'printed-token-5678' },
       { write: (t) => void (text += t) },
     );
     try {
-      assert.match(text, /rnnlens dashboard: http:\/\/0\.0\.0\.0:\d+\/\?token=/);
-      assert.match(text, new RegExp(`access token \\(generated.*\\): ${s.token}`));
+      assert.match(text, /rnnlens dashboard: http:\/\/0\.0\.0\.0:\d+\/\?token=printed-token-5678/);
+      assert.match(text, /access token required: the one given with --token/);
     } finally {
       await s.close();
     }
