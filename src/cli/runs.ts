@@ -1,6 +1,7 @@
 /**
  * `rnnlens runs ls|show|rm`: list, inspect and remove recorded runs.
  */
+import { processAlive } from '../runs/store.js';
 import type { Command } from 'commander';
 import { RunStore, type RunDetails } from '../runs/store.js';
 import type { RunRecord, RunStatus } from '../runs/types.js';
@@ -44,7 +45,7 @@ function lsText(runs: RunRecord[]): string {
     runs.map((r) => [
       r.id,
       r.kind,
-      r.status,
+      r.status === 'running' && !processAlive(r.pid) ? 'interrupted' : r.status,
       r.created.replace('T', ' ').slice(0, 19),
       formatMetrics(r.metrics),
     ]),

@@ -4,7 +4,7 @@
  * unknown runs, runs still being written and artifacts whose files are gone or changed.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ArgumentError, RnnlensError, describe } from '../core/errors.js';
 import { VERSION } from '../version.js';
@@ -51,7 +51,7 @@ function toRecord(r: RunRow): RunRecord {
 }
 
 /** True when a process with this id exists (on this machine). */
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -96,7 +96,67 @@ export class RunStore {
     } catch (err) {
       throw new RnnlensError(`RunStore.open: cannot create the runs folder '${dir}': ${(err as Error).message}`);
     }
-    return new RunStore(dir, openIndex(join(dir, INDEX_FILE)));
+    const file = join(dir, INDEX_FILE);
+    let db: Database;
+    try {
+      db = openIndex(file);
+    } catch (err) {
+      // a corrupt index (not a database) is set aside and rebuilt from the run folders
+      if (!existsSync(file) || statSync(file).isDirectory() || !/not a database|malformed|file is encrypted/i.test((err as Error).message)) throw err;
+      const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      renameSync(file, aside);
+      for (const ext of ['-wal', '-shm']) if (existsSync(file + ext)) renameSync(file + ext, aside + ext);
+      db = openIndex(file);
+    }
+    const store = new RunStore(dir, db);
+    store.rebuildIfEmpty();
+    return store;
+  }
+
+  /**
+   * An empty index beside run folders (a deleted, truncated or set-aside index.sqlite) is rebuilt
+   * from each folder's run.json, which carries the run's record, artifacts and metrics. Never
+   * "no runs" beside runs. Returns how many runs were restored.
+   */
+  rebuildIfEmpty(): number {
+    const count = (this.db.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
+    if (count > 0) return 0;
+    let restored = 0;
+    const insertRun = this.db.prepare(
+      `INSERT OR IGNORE INTO runs (id, kind, status, created, finished, config, seed, versions, data_fingerprint, tags, summary, error, pid)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const insertArtifact = this.db.prepare('INSERT OR REPLACE INTO artifacts (run, name, kind, bytes, sha256, meta) VALUES (?, ?, ?, ?, ?, ?)');
+    const insertMetric = this.db.prepare('INSERT INTO metrics (run, name, step, value) VALUES (?, ?, ?, ?)');
+    let names: string[];
+    try {
+      names = readdirSync(this.root);
+    } catch {
+      return 0;
+    }
+    this.db
+      .transaction(() => {
+        for (const name of names) {
+          const meta = join(this.root, name, RUN_META_FILE);
+          if (!existsSync(meta)) continue;
+          let r: RunRecord & { artifacts?: ArtifactRecord[]; metricPoints?: MetricPoint[] };
+          try {
+            r = JSON.parse(readFileSync(meta, 'utf8'));
+            checkRunId('RunStore.rebuild', r.id);
+          } catch {
+            continue; // a torn or foreign folder is skipped, not fatal
+          }
+          if (r.id !== name || !(RUN_STATUSES as readonly string[]).includes(r.status)) continue;
+          insertRun.run(r.id, r.kind, r.status, r.created, r.finished ?? null, JSON.stringify(r.config ?? {}), r.seed ?? null, JSON.stringify(r.versions ?? {}), r.dataFingerprint ?? null, JSON.stringify(r.tags ?? []), JSON.stringify(r.metrics ?? {}), r.error ?? null, Number.isInteger(r.pid) ? r.pid : 0);
+          for (const a of r.artifacts ?? []) {
+            if (existsSync(join(this.root, name, a.name))) insertArtifact.run(r.id, a.name, a.kind, a.bytes, a.sha256, JSON.stringify(a.meta ?? {}));
+          }
+          for (const m of r.metricPoints ?? []) insertMetric.run(r.id, m.name, m.step ?? null, m.value);
+          restored++;
+        }
+      })
+      .immediate();
+    return restored;
   }
 
   close(): void {
@@ -300,6 +360,7 @@ export class RunStore {
   /** Keeps `<run>/run.json` (a self-description of the folder) in step with the index. */
   private writeMeta(id: string): void {
     const run = this.get(id);
-    atomicWriteFile(join(this.root, id, RUN_META_FILE), JSON.stringify(run, null, 1));
+    const self = { ...run, artifacts: this.artifacts(id), metricPoints: this.metrics(id) };
+    atomicWriteFile(join(this.root, id, RUN_META_FILE), JSON.stringify(self, null, 1));
   }
 }

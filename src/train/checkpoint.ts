@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { ArgumentError, RnnlensError } from '../core/errors.js';
 import type { Backend } from '../core/backend.js';
 import { atomicWriteFile } from '../runs/atomic.js';
+import { processAlive } from '../runs/store.js';
 import { modelConfigSchema, parseConfig, type ModelConfig } from '../nn/config.js';
 import { countParameters } from '../nn/param-count.js';
 import { SequenceModel } from '../nn/model.js';
@@ -100,6 +101,9 @@ export function saveModel(dir: string, model: SequenceModel, opts: SaveOptions):
   const keep = new Set(['model.json', weightsFile, file.trainState?.file]);
   for (const name of readdirSync(dir)) {
     if (/^(weights-[0-9a-f]{16}\.bin|train-state-[0-9a-f]{16}\.json)$/.test(name) && !keep.has(name)) rmSync(join(dir, name), { force: true });
+    // temp files of writers that were killed mid-write (their pid is in the name)
+    const tmp = /^\..+\.tmp-(\d+)-[0-9a-f]+$/.exec(name);
+    if (tmp && Number(tmp[1]) !== process.pid && !processAlive(Number(tmp[1]))) rmSync(join(dir, name), { force: true });
   }
   return file;
 }
