@@ -26,6 +26,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { attackRadius, certifiedRadius } from '../verify/certify/radius.js';
 import { createProgressRenderer } from './progress.js';
+import { secondsOption, withDeadline } from './options.js';
 
 export interface CertifyCliOptions {
   norm: NormKind;
@@ -216,11 +217,14 @@ function parseFeatures(v: string): number[] {
   return list;
 }
 
+/** Larger radii say nothing about a model whose inputs are of order 1 (and make bounds overflow). */
+const MAX_EPS = 10_000;
+
 function parseEps(v: string): number {
   const e = Number(v);
-  if (v.trim() === '' || !Number.isFinite(e) || e < 0)
+  if (v.trim() === '' || !Number.isFinite(e) || e < 0 || e > MAX_EPS)
     throw new InvalidArgumentError(
-      `--eps expected a finite number ≥ 0, received ${JSON.stringify(v)}`,
+      `--eps expected a number in [0, ${MAX_EPS}] (a radius in input or embedding units), received ${JSON.stringify(v)}`,
     );
   return e;
 }
@@ -282,6 +286,7 @@ export function register(program: Command): void {
         '(every occurrence of a token); t is 0-based, the original token is always allowed. ' +
         'With --attack: a greedy search for a prediction-changing combination',
     )
+    .option('--timeout <seconds>', 'stop with an error after this long', secondsOption('--timeout'))
     .option('--json', 'print one JSON object')
     .action(async (o) => {
       const method = checkMethod('certify --method', o.method);
@@ -310,7 +315,7 @@ export function register(program: Command): void {
           tolerance: o.tolerance,
           maxRadius: o.maxRadius,
           substitutions,
-          onProgress: (p) => progress.callback({ task: 'certify', ...p }),
+          onProgress: withDeadline('certify', o.timeout, (p) => progress.callback({ task: 'certify', ...p })),
         });
       } finally {
         progress.stop();

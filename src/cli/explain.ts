@@ -19,7 +19,7 @@ import { ensureMethods } from '../verify/explanations/benchmark.js';
 import { predictedClasses } from '../verify/explanations/perturb.js';
 import { sequenceFigure, tokenLabel, writeFigure } from '../verify/explanations/report.js';
 import { scorecard, type Scorecard } from '../verify/explanations/scorecard.js';
-import { intOption } from './options.js';
+import { intOption, secondsOption, withDeadline } from './options.js';
 import { createProgressRenderer } from './progress.js';
 
 export interface ExplainCliOptions {
@@ -27,6 +27,8 @@ export interface ExplainCliOptions {
   input: string;
   method: string;
   target?: number;
+  /** Seconds before the computation stops with an error. */
+  timeout?: number;
   steps?: number;
   baseline?: string;
   tsr?: boolean;
@@ -161,7 +163,8 @@ export function register(program: Command): void {
       "output index to explain (default: each sequence's predicted class)",
       intOption('--target', true),
     )
-    .option('--steps <n>', 'integration / path steps', intOption('--steps'))
+    .option('--steps <n>', 'integration / path steps (at most 10,000)', intOption('--steps', false, 10_000))
+    .option('--timeout <seconds>', 'stop with an error after this long', secondsOption('--timeout'))
     .option('--baseline <spec>', 'zeros | mean | pad | unk | blur[:W] | token:<id> | <number>')
     .option('--tsr', 'wrap the method in Temporal Saliency Rescaling')
     .option('--check', 'add the scorecard: completeness, deletion AUC vs random, sanity check')
@@ -178,7 +181,7 @@ export function register(program: Command): void {
         `input file ${o.input}`,
       );
       const progress = createProgressRenderer({ quiet: o.quiet || o.json });
-      const e = runExplain(m.model, input, o, (p) => progress.callback({ task: 'explain', ...p }));
+      const e = runExplain(m.model, input, o, withDeadline('explain', o.timeout, (p) => progress.callback({ task: 'explain', ...p })));
       progress.stop();
       const tokens =
         'ids' in input

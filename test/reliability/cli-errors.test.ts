@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, reportError } from '../../src/cli/main.js';
@@ -89,5 +89,21 @@ describe('no stack trace for user errors', () => {
     r = capture(() => reportError(new TypeError('x is undefined'), false));
     assert.equal(r.code, 2);
     assert.equal(r.err, 'rnnlens: unexpected error: x is undefined (run with --debug for the stack trace)\n');
+  });
+
+  it('work caps and --timeout: clear messages instead of running on', async () => {
+    const model = tinyModel();
+    const input = join(tmp(), 'in.json');
+    writeFileSync(input, JSON.stringify({ inputs: [[[0.1, 0.2], [0.3, 0.4]], [[0.5, -0.2]], [[0, 1], [1, 0], [0.5, 0.5]]] }));
+    let r = await cli(['explain', '--model', model, '--input', input, '--method', 'integrated-gradients', '--steps', '100000000']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /--steps expected an integer in \[1, 10,000\], received "100000000"/);
+    r = await cli(['certify', '--model', model, '--input', input, '--eps', '1e300']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /--eps expected a number in \[0, 10000\].*received "1e300"/);
+    r = await cli(['certify', '--model', model, '--input', input, '--eps', '0.01', '--timeout', '0.000001']);
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.err, /certify: stopped after --timeout 0\.000001 s/);
+    assert.doesNotMatch(r.err, NO_STACK);
   });
 });
