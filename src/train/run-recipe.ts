@@ -104,6 +104,9 @@ export async function runRecipe(name: string, overrides: RecipeOverrides = {}, o
       if (!sameConfig(loaded.model.config(), model.config())) {
         throw new ArgumentError(`recipe ${name}`, 'resume checkpoint', 'a model with the same configuration', `a different model in ${modelDir}`);
       }
+      if (!loaded.trainState) {
+        throw new ArgumentError(`recipe ${name}`, '--resume', 'a checkpoint of an unfinished training', `a model in ${modelDir} that finished training (use --force to train it again from scratch)`);
+      }
       model = loaded.model;
       resume = loaded.trainState;
     }

@@ -80,6 +80,9 @@ describe('train --out and --resume through the CLI', () => {
     const dir = join(base, 'm');
     const first = cli([...TRAIN, '--epochs', '1', '--out', dir]);
     assert.equal(first.code, 0, first.err);
+    const again = cli([...TRAIN, '--epochs', '1', '--out', dir, '--resume']);
+    assert.equal(again.code, 1);
+    assert.match(again.err, /finished training \(use --force/);
     const release = acquireModelLock(dir); // this process holds the lock
     try {
       const second = cli([...TRAIN, '--epochs', '1', '--out', dir, '--force']);
