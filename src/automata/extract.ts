@@ -19,6 +19,9 @@ export function networkOracle(model: SequenceModel, tokenizerJson: unknown, opts
   const prefix = opts.prefix ?? '';
   const accept = opts.acceptClass ?? 1;
   const bs = opts.batchSize ?? 256;
+  const unknown = [...opts.alphabet, ...prefix].filter((c) => !tok.vocab.includes(c));
+  if (unknown.length > 0)
+    throw new ArgumentError('extract', 'alphabet', `symbols of the model's vocabulary {${tok.vocab.join(',')}}`, JSON.stringify(unknown.join('')));
   return (words) => {
     const out: boolean[] = [];
     for (let s = 0; s < words.length; s += bs) {
