@@ -12,6 +12,7 @@ import { toDot } from '../automata/dfa.js';
 import { extractDfa, networkOracle } from '../automata/extract.js';
 import { checkProperty, PROPERTY_KINDS, type PropertyKind } from '../automata/property.js';
 import { regexToDfa } from '../automata/regex.js';
+import { RunStore } from '../runs/store.js';
 import { loadModel } from '../train/checkpoint.js';
 import { intOption } from './options.js';
 
@@ -25,6 +26,8 @@ interface ExtractCliOptions {
   property?: string;
   propertyKind: string;
   json?: boolean;
+  runsDir: string;
+  record: boolean;
 }
 
 export function register(program: Command): void {
@@ -39,6 +42,8 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the sampled equivalence queries and held-out strings', intOption('--seed', true), 0)
     .option('--property <regex>', 'a regular property over the alphabet: | * + ? ( ) [..] [^..] and . (any symbol)')
     .option('--property-kind <kind>', 'inclusion: every accepted string is in L(regex); exclusion: no accepted string is in L(regex)', 'inclusion')
+    .option('--runs-dir <dir>', 'run store folder', 'runs')
+    .option('--no-record', 'do not record a run (by default: a run of kind extract with dfa.json and dfa.dot)')
     .option('--json', 'print the result as JSON')
     .action((o: ExtractCliOptions) => {
       const loaded = loadModel(o.model);
@@ -59,10 +64,32 @@ export function register(program: Command): void {
       const r = extractDfa({ alphabet, member, seed: o.seed, maxStates: o.maxStates });
       const property = o.property !== undefined ? checkProperty(r.dfa, o.property, o.propertyKind as PropertyKind, member) : null;
       const dfa = { alphabet: r.dfa.alphabet, states: r.dfa.states, start: r.dfa.start, accepting: r.dfa.accepting, transitions: r.dfa.transitions };
+      const result = { dfa, fidelity: r.fidelity, heldOut: r.heldOut, counterexamples: r.counterexamples, membershipQueries: r.membershipQueries, equivalenceQueries: r.equivalenceQueries, stopped: r.stopped, property, dot: toDot(r.dfa) };
+      let runId: string | null = null;
+      if (o.record) {
+        const store = RunStore.open(o.runsDir);
+        try {
+          const w = store.createRun({ kind: 'extract', config: { model: o.model, recipe: recipe ?? null, alphabet, prefix: o.prefix ?? (tomita ? '^' : ''), maxStates: o.maxStates, property: o.property ?? null, propertyKind: o.propertyKind }, seed: o.seed, tags: recipe ? [recipe] : [] });
+          try {
+            w.writeJson('dfa.json', result);
+            w.writeText('dfa.dot', result.dot);
+            const metrics: Record<string, number> = { states: dfa.states, fidelity: r.fidelity, counterexamples: r.counterexamples.length };
+            if (property) metrics['propertyHolds'] = property.holds ? 1 : 0;
+            w.finish('finished', { metrics });
+            runId = w.id;
+          } catch (err) {
+            w.fail(err);
+            throw err;
+          }
+        } finally {
+          store.close();
+        }
+      }
       if (o.json) {
-        process.stdout.write(JSON.stringify({ dfa, fidelity: r.fidelity, heldOut: r.heldOut, counterexamples: r.counterexamples, membershipQueries: r.membershipQueries, equivalenceQueries: r.equivalenceQueries, stopped: r.stopped, property, dot: toDot(r.dfa) }) + '\n');
+        process.stdout.write(JSON.stringify({ ...result, run: runId }) + '\n');
         return;
       }
+      if (runId) process.stdout.write(`recorded run ${runId}\n`);
       process.stdout.write(`extracted a DFA with ${dfa.states} states (fidelity ${r.fidelity.toFixed(4)} on ${r.heldOut} held-out strings; ${r.membershipQueries} membership and ${r.equivalenceQueries} equivalence queries${r.stopped ? `; stopped: ${r.stopped}` : ''})\n`);
       process.stdout.write(`counterexamples: ${r.counterexamples.map((c) => JSON.stringify(c)).join(', ') || 'none'}\n`);
       if (property)
