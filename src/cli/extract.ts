@@ -73,6 +73,7 @@ export function register(program: Command): void {
           try {
             w.writeJson('dfa.json', result);
             w.writeText('dfa.dot', result.dot);
+            w.writeFigure('fig-dfa.json', { figure: 'dfa-diagram', title: `extracted DFA: ${dfa.states} states, fidelity ${r.fidelity.toFixed(4)}`, data: dfa });
             const metrics: Record<string, number> = { states: dfa.states, fidelity: r.fidelity, counterexamples: r.counterexamples.length };
             if (property) metrics['propertyHolds'] = property.holds ? 1 : 0;
             w.finish('finished', { metrics });

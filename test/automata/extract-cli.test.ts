@@ -29,7 +29,7 @@ test('extract: a trained tomita4 network gives the minimal DFA of "no 000"; prop
       const run = store.get(r.run);
       assert.equal(run.kind, 'extract');
       assert.equal(run.metrics['states'], 4);
-      assert.deepEqual(store.artifacts(r.run).map((a) => a.name).sort(), ['dfa.dot', 'dfa.json']);
+      assert.deepEqual(store.artifacts(r.run).map((a) => a.name).sort(), ['dfa.dot', 'dfa.json', 'fig-dfa.json']);
     } finally {
       store.close();
     }
