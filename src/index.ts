@@ -107,3 +107,10 @@ export { certifiedRadius, certifiedAccuracy } from './verify/certify/radius.js';
 export { RunStore } from './runs/store.js';
 export { buildReport } from './report/build-report.js';
 export { buildFigure, renderSvg, renderPng } from './report/index.js';
+
+// automata
+export { minimise, distinguish, equivalent, toDot, type Dfa } from './automata/dfa.js';
+export { regexToDfa } from './automata/regex.js';
+export { lstar } from './automata/lstar.js';
+export { extractDfa, networkOracle } from './automata/extract.js';
+export { checkProperty } from './automata/property.js';

@@ -16,6 +16,7 @@ import { register as registerCompare } from './compare.js';
 import { register as registerVerify } from './verify.js';
 import { register as registerExplain } from './explain.js';
 import { register as registerExplainBench } from './explain-bench.js';
+import { register as registerExtract } from './extract.js';
 
 export type Register = (program: Command) => void;
 
@@ -36,3 +37,4 @@ commands.push(registerCompare);
 commands.push(registerVerify);
 commands.push(registerExplain);
 commands.push(registerExplainBench);
+commands.push(registerExtract);

@@ -20,6 +20,7 @@ import { motifDataset } from '../data/synthetic/motif.js';
 import { textClassificationSplits } from '../data/text-loaders.js';
 import type { ModelConfig } from '../nn/config.js';
 import type { TaskKind } from './tasks.js';
+import { TOMITA_RECIPES } from './tomita-recipes.js';
 import type { TrainConfig } from './trainer.js';
 
 export interface ModelShape {
@@ -176,6 +177,7 @@ export const RECIPES: Record<string, Recipe> = {
       return { train, validation: applyZScore(trainVal.validation, z), test: applyZScore(s.test, z), task: 'classification', preprocessing: train.settings };
     },
   },
+  ...TOMITA_RECIPES,
 };
 
 export function getRecipe(name: string): Recipe {

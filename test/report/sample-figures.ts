@@ -72,6 +72,13 @@ export const SAMPLE: { [K in FigureKind]: FigureDataByKind[K] } = {
     ],
     predicted: 'ham',
   },
+  'dfa-diagram': {
+    alphabet: ['0', '1'],
+    states: 4,
+    start: 0,
+    accepting: [true, true, true, false],
+    transitions: [[1, 0], [2, 0], [3, 0], [3, 3]],
+  },
 };
 
 /** Marks each figure's SVG must contain (vega's `mark-<type>` group classes) and a text in it. */
@@ -87,4 +94,5 @@ export const EXPECT: { [K in FigureKind]: { marks: string[]; text: string } } = 
   'gradient-flow': { marks: ['mark-line', 'mark-symbol'], text: 'lag' },
   'projection-trajectories': { marks: ['mark-line', 'mark-symbol'], text: 'spam' },
   'certified-intervals': { marks: ['mark-rect', 'mark-rect'], text: 'certified' },
+  'dfa-diagram': { marks: ['mark-rule', 'mark-symbol', 'mark-text'], text: 'DFA: 4 states' },
 };

@@ -6,6 +6,7 @@ import { ArgumentError, describe } from '../../core/errors.js';
 import type { VegaLiteSpec } from './common.js';
 import { certifiedIntervals, type CertifiedIntervalsData } from './certified-intervals.js';
 import { confusionMatrix, type ConfusionMatrixData } from './confusion-matrix.js';
+import { dfaDiagram, type DfaDiagramData } from './dfa-diagram.js';
 import { errorBars, type ErrorBarsData } from './error-bars.js';
 import { gradientFlow, type GradientFlowData } from './gradient-flow.js';
 import { heatmap, type HeatmapData } from './heatmap.js';
@@ -28,6 +29,7 @@ export interface FigureDataByKind {
   'gradient-flow': GradientFlowData;
   'projection-trajectories': ProjectionData;
   'certified-intervals': CertifiedIntervalsData;
+  'dfa-diagram': DfaDiagramData;
 }
 
 export type FigureKind = keyof FigureDataByKind;
@@ -44,6 +46,7 @@ export const FIGURES: { [K in FigureKind]: (data: FigureDataByKind[K]) => VegaLi
   'gradient-flow': gradientFlow,
   'projection-trajectories': projectionTrajectories,
   'certified-intervals': certifiedIntervals,
+  'dfa-diagram': dfaDiagram,
 };
 
 export const FIGURE_KINDS = Object.keys(FIGURES) as FigureKind[];

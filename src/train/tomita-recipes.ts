@@ -1,0 +1,26 @@
+/**
+ * Recipes `tomita1` … `tomita7`: a small GRU classifies strings over {0,1} (lengths 0..15, each
+ * read after the start symbol '^') by membership in a Tomita grammar; balanced classes. The
+ * known answer for automaton extraction: the grammar's minimal DFA (src/automata/tomita.ts).
+ */
+import { splitDataset } from '../data/split.js';
+import { tomitaDataset } from '../data/synthetic/tomita.js';
+import { TOMITA } from '../automata/tomita.js';
+import type { Recipe } from './recipes.js';
+
+function tomitaRecipe(grammar: number): Recipe {
+  return {
+    name: `tomita${grammar}`,
+    description: `Tomita grammar ${grammar} (${TOMITA[grammar]!.description}) over {0,1}: accept or reject, strings of length 0-15 after a start symbol (known-answer automaton extraction)`,
+    needsData: false,
+    model: { cell: 'gru', hidden: 16, layers: 1, embedding: 4 },
+    train: { epochs: 30, batchSize: 32, seed: 0, optimizer: { type: 'adam', lr: 1e-2 }, clipNorm: 5, earlyStopping: { metric: 'accuracy', patience: 8 } },
+    load: ({ seed }) => {
+      const ds = tomitaDataset({ grammar, n: 4000, seed, maxLength: 15 });
+      const s = splitDataset(ds, { seed, validation: 0.1, test: 0.2, stratify: true });
+      return { train: s.train, validation: s.validation, test: s.test, task: 'classification', preprocessing: ds.settings };
+    },
+  };
+}
+
+export const TOMITA_RECIPES: Record<string, Recipe> = Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((g) => [`tomita${g}`, tomitaRecipe(g)]));
