@@ -15,7 +15,7 @@ import { Rng } from '../src/core/rng.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHILD = join(ROOT, 'test', 'reliability', 'cli-child.ts');
 const ROUNDS = Number(process.argv[2] ?? 8);
-const TRAIN = ['train', '--recipe', 'motif', '--epochs', '20', '--hidden', '8', '--no-record', '--json'];
+const TRAIN = ['train', '--recipe', 'motif', '--epochs', '40', '--hidden', '8', '--no-record', '--json'];
 const base = mkdtempSync(join(tmpdir(), 'rnnlens-soak-'));
 const rng = new Rng(1);
 const sha = (dir: string) => (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weights: { sha256: string } }).weights.sha256;
@@ -35,7 +35,7 @@ for (let round = 0; round < ROUNDS; round++) {
   const args = [...TRAIN, '--out', dir, ...(existsSync(join(dir, 'model.json')) ? ['--resume'] : [])];
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: ROOT, stdio: 'ignore' });
   const done = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
-  const after = 1000 + rng.int(Math.max(1, Math.round(fullSeconds * 1000)));
+  const after = 300 + rng.int(Math.max(1, Math.round(fullSeconds * 900)));
   const timer = setTimeout(() => child.kill('SIGKILL'), after);
   const code = await done;
   clearTimeout(timer);
@@ -48,7 +48,7 @@ for (let round = 0; round < ROUNDS; round++) {
       console.log(`round ${round}: the folder does not load after the kill: ${(e as Error).message}`);
     }
   } else loadable++; // killed before the first checkpoint: nothing to load yet
-  leftovers = readdirSync(dir).filter((n) => n.includes('.tmp-')).length;
+  leftovers = existsSync(dir) ? readdirSync(dir).filter((n) => n.includes('.tmp-')).length : 0;
   if (code === 0) {
     finished = true;
     break;
@@ -60,7 +60,7 @@ console.log(JSON.stringify({
   kills,
   loadableAfterEveryRound: loadable,
   tempFilesLeftBeforeLastSave: leftovers,
-  tempFilesAtEnd: readdirSync(dir).filter((n) => n.includes('.tmp-')).length,
+  tempFilesAtEnd: !existsSync(dir) ? 0 : readdirSync(dir).filter((n) => n.includes('.tmp-')).length,
   resumeExit: r.status,
   sameWeightsAsUninterrupted: existsSync(join(dir, 'model.json')) && sha(dir) === sha(full),
   uninterruptedSeconds: Number(fullSeconds.toFixed(1)),
