@@ -166,7 +166,7 @@ test('rnnlens report RUN --out FILE --figures-dir DIR', async () => {
       ],
       { from: 'user' },
     );
-    assert.match(printed, /^wrote .*r\.html \(\d+ KiB, 1 run\)\nwrote 11 figures \(SVG \+ PNG\)/);
+    assert.match(printed, new RegExp(`^wrote .*r\\.html \\(\\d+ KiB, 1 run\\)\\nwrote ${FIGURE_KINDS.length} figures \\(SVG \\+ PNG\\)`));
     assert.ok(readFileSync(out, 'utf8').includes('data-figure="heatmap"'));
     const files = readdirSync(figs);
     assert.equal(files.filter((f) => f.endsWith('.png')).length, FIGURE_KINDS.length);
