@@ -49,6 +49,12 @@ describe('sizes are checked before anything is allocated', () => {
     writeFileSync(join(dir, 'model.json'), JSON.stringify(f));
     assert.throws(() => loadModel(dir), /weights-[0-9a-f]+\.bin.*expected \d+ bytes.*from the config.*received \d+ bytes/);
     assert.ok(Date.now() - t0 < 20_000, 'nothing large was built');
+    // and through the CLI: one line, exit 1
+    const input = join(dir, 'in.json');
+    writeFileSync(input, JSON.stringify({ inputs: [[[0, 0, 0]]] }));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD, 'predict', '--model', dir, '--input', input], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^rnnlens: .*expected \d+ bytes .*from the config.*received \d+ bytes\n$/);
   });
 
   it('a TF.js topology declaring units: 8000 beside a tiny weight file is refused', () => {
