@@ -26,15 +26,22 @@ export function registerReport(program: Command, out: CliOutput = stdout): void 
   program
     .command('report')
     .description('write a self-contained HTML report (opens offline) with every figure of the runs')
-    .argument('<runs...>', 'run ids (see rnnlens runs ls)')
+    .argument('<runs...>', "run ids, unique prefixes or 'latest' (see rnnlens runs ls)")
     .requiredOption('--out <file>', 'HTML file to write')
     .option('--runs-dir <dir>', 'folder of the run store', 'runs')
     .option('--title <title>', 'report title')
     .option('--figures-dir <dir>', 'also write every figure as SVG and PNG into this folder')
     .option('--static', 'pre-rendered SVG figures only (no inline vega scripts; smaller file)')
     .option('--quiet', 'no progress output')
-    .action(async (runs: string[], o: ReportCliOptions) => {
+    .action(async (refs: string[], o: ReportCliOptions) => {
       const store = RunStore.open(o.runsDir, { mustExist: true });
+      let runs: string[];
+      try {
+        runs = refs.map((r) => store.resolve(r));
+      } catch (err) {
+        store.close();
+        throw err;
+      }
       const progress = createProgressRenderer({ quiet: o.quiet });
       try {
         const html = await buildReport(runs, store, {

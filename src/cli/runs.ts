@@ -124,24 +124,24 @@ export function registerRuns(program: Command, out: CliOutput = stdout): void {
   runs
     .command('show')
     .description('show one run: config, metrics and artifacts')
-    .argument('<id>', 'run id')
+    .argument('<id>', "run id, a unique prefix, or 'latest'")
     .option('--json', 'print JSON')
     .option(...dirOpt)
     .action((id: string, o: { json?: boolean; runsDir?: string }) => {
-      const d = withStore(o.runsDir, (s) => s.show(id));
+      const d = withStore(o.runsDir, (s) => s.show(s.resolve(id)));
       out.write(o.json ? JSON.stringify(d, null, 2) + '\n' : showText(d));
     });
 
   runs
     .command('rm')
     .description('remove runs (their folders and index rows)')
-    .argument('<ids...>', 'run ids')
+    .argument('<ids...>', "run ids (or unique prefixes, or 'latest')")
     .option('--force', 'also remove runs that are still being written')
     .option(...dirOpt)
     .action((ids: string[], o: { force?: boolean; runsDir?: string }) => {
       withStore(o.runsDir, (s) => {
-        for (const id of ids) s.get(id); // all ids must exist before anything is removed
-        for (const id of ids) {
+        const resolved = ids.map((id) => s.resolve(id)); // all must exist before anything is removed
+        for (const id of resolved) {
           s.remove(id, { force: o.force });
           out.write(`removed ${id}\n`);
         }

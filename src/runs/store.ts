@@ -250,6 +250,27 @@ export class RunStore {
   }
 
   /** One run; throws a clear error for an unknown id. */
+  /**
+   * The id a user's reference names: an id, `latest` (the newest run, or the newest of a kind
+   * with `latest:KIND`), or a unique prefix of an id. Ambiguous or unknown references are errors
+   * listing what matched.
+   */
+  resolve(ref: string): string {
+    if (typeof ref !== 'string' || ref.length === 0) throw new ArgumentError('run', 'id', "a run id, a unique prefix of one, or 'latest'", describe(ref));
+    const latest = /^latest(?::([a-z][a-z0-9-]*))?$/.exec(ref);
+    if (latest) {
+      const runs = this.list(latest[1] ? { kind: latest[1] } : {});
+      if (runs.length === 0) throw new RnnlensError(`run store: no ${latest[1] ? `${latest[1]} ` : ''}runs in ${this.root}, so '${ref}' names none`);
+      return runs[0]!.id;
+    }
+    const exact = this.db.prepare('SELECT id FROM runs WHERE id = ?').get(ref) as { id: string } | undefined;
+    if (exact) return exact.id;
+    const matches = (this.db.prepare("SELECT id FROM runs WHERE substr(id, 1, ?) = ? ORDER BY created DESC").all(ref.length, ref) as { id: string }[]).map((r) => r.id);
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) throw new RnnlensError(`run store: '${ref}' is the start of ${matches.length} run ids (${matches.slice(0, 5).join(', ')}${matches.length > 5 ? ', …' : ''}); give more characters`);
+    throw new RnnlensError(`run store: no run with id '${ref}' (or starting with it) in ${this.root} (see 'rnnlens runs ls'; 'latest' names the newest)`);
+  }
+
   get(id: string): RunRecord {
     checkRunId('RunStore.get', id);
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
