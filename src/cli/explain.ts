@@ -22,6 +22,17 @@ import { scorecard, type Scorecard } from '../verify/explanations/scorecard.js';
 import { intOption, secondsOption, withDeadline } from './options.js';
 import { createProgressRenderer } from './progress.js';
 
+/** `--target`: an output index, or one of the model's class names. */
+export function resolveTarget(v: string | undefined, classNames: readonly string[] | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const byName = classNames?.indexOf(v) ?? -1;
+  if (byName >= 0) return byName;
+  const n = Number(v);
+  if (v.trim() !== '' && Number.isInteger(n) && n >= 0) return n;
+  const names = classNames?.length ? `one of the class names ${classNames.map((c) => JSON.stringify(c)).join(', ')} or ` : '';
+  throw new RnnlensError(`explain: --target expected ${names}an output index >= 0, received ${JSON.stringify(v)}`);
+}
+
 export interface ExplainCliOptions {
   model: string;
   input: string;
@@ -160,8 +171,7 @@ export function register(program: Command): void {
     )
     .option(
       '--target <k>',
-      "output index to explain (default: each sequence's predicted class)",
-      intOption('--target', true),
+      "output index or class name to explain (default: each sequence's predicted class)",
     )
     .option('--steps <n>', 'integration / path steps (at most 10,000)', intOption('--steps', false, 10_000))
     .option('--timeout <seconds>', 'stop with an error after this long', secondsOption('--timeout'))
@@ -172,8 +182,9 @@ export function register(program: Command): void {
     .option('--out <dir>', 'write a figure per sequence (SVG and PNG) and explanation.json')
     .option('--seed <n>', 'seed of every random choice', intOption('--seed', true), 0)
     .option('--quiet', 'no progress output')
-    .action(async (o: ExplainCliOptions) => {
-      const m = await loadAnyModel(o.model);
+    .action(async (raw: Omit<ExplainCliOptions, 'target'> & { target?: string }) => {
+      const m = await loadAnyModel(raw.model);
+      const o: ExplainCliOptions = { ...raw, target: resolveTarget(raw.target, m.classNames) };
       const input = parseModelInput(
         readInputFile(o.input),
         m.model.inputSpec,
