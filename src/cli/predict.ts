@@ -17,13 +17,22 @@ export function register(program: Command): void {
     .requiredOption('--model <path>', 'model folder, model.json or .onnx file')
     .requiredOption('--input <file>', 'JSON: {"inputs": [[[...]]]} | {"tokens": [[...]]} | {"texts": [...]}, optional "lengths"')
     .option('--logits', 'classifier scores before softmax')
-    .option('--json', 'print {"outputs": [...]}')
+    .option('--json', 'print {"outputs": [...]} (classifiers: also "classNames" and each row\'s "predicted" class)')
     .action(async (o) => {
       const m = await loadAnyModel(o.model);
       const input = parseModelInput(readInputFile(o.input), m.model.inputSpec, m.preprocessing, `input file ${o.input}`);
       const outputs = predictOutputs(m.model, input, { task: m.task, logits: o.logits });
       if (o.json) {
-        process.stdout.write(JSON.stringify({ outputs }) + '\n');
+        // classifiers also get each row's predicted class (index and name) and the class names
+        const classify = m.task === 'classification';
+        const predicted = classify
+          ? outputs.map((row) => {
+              const r = row as number[];
+              const k = r.indexOf(maxOf(r));
+              return { index: k, name: m.classNames?.[k] ?? String(k), ...(o.logits ? {} : { probability: r[k] }) };
+            })
+          : undefined;
+        process.stdout.write(JSON.stringify({ outputs, ...(classify ? { classNames: m.classNames ?? null, predicted } : {}) }) + '\n');
         return;
       }
       outputs.forEach((row, i) => {

@@ -8,7 +8,7 @@ import { runCli } from '../../src/cli/main.js';
 import { SequenceModel } from '../../src/nn/model.js';
 import { saveModel } from '../../src/train/checkpoint.js';
 
-it('--target accepts class names as well as indices', async () => {
+it('--target accepts class names as well as indices; predict --json names the classes', async () => {
   assert.equal(resolveTarget('spam', ['ham', 'spam']), 1);
   assert.equal(resolveTarget('0', ['ham', 'spam']), 0);
   assert.equal(resolveTarget(undefined, ['ham']), undefined);
@@ -29,4 +29,17 @@ it('--target accepts class names as well as indices', async () => {
   }
   const j = JSON.parse(out) as { targets: { index: number }[] };
   assert.equal(j.targets[0]!.index, 1);
+
+  out = '';
+  process.stdout.write = ((t: string) => ((out += t), true)) as typeof process.stdout.write;
+  try {
+    assert.equal(await runCli(['predict', '--model', model, '--input', input, '--json']), 0);
+  } finally {
+    process.stdout.write = w;
+    process.exitCode = 0;
+  }
+  const p = JSON.parse(out) as { outputs: number[][]; classNames: string[]; predicted: { index: number; name: string; probability: number }[] };
+  assert.deepEqual(p.classNames, ['ham', 'spam']);
+  const k = p.outputs[0]![0]! >= p.outputs[0]![1]! ? 0 : 1;
+  assert.deepEqual(p.predicted[0], { index: k, name: ['ham', 'spam'][k], probability: p.outputs[0]![k] });
 });
