@@ -333,6 +333,7 @@ export function register(program: Command): void {
         return;
       }
       const fmt = (v: number): string => (Number.isFinite(v) ? v.toPrecision(5) : String(v));
+      const width = Math.max(1, ...(m.classNames ?? []).map((c) => c.length), String(m.model.outputFeatures).length);
       results.forEach((r, i) => {
         const parts = [
           `${i}: class ${m.classNames?.[r.prediction] ?? r.prediction}`,
@@ -361,9 +362,11 @@ export function register(program: Command): void {
               : `AUDIT FAILED: ${r.audit.violations.length} violations`,
           );
         process.stdout.write(parts.join('  ') + '\n');
-        process.stdout.write(
-          `   logits in [${r.lower.map(fmt).join(', ')}] .. [${r.upper.map(fmt).join(', ')}]\n`,
-        );
+        // one interval per output: the certified range of each logit over the whole set
+        r.lower.forEach((lo, k) => {
+          const name = m.classNames?.[k] ?? String(k);
+          process.stdout.write(`   ${k === r.prediction ? '*' : ' '} ${name.padEnd(width)}  logit in [${fmt(lo)}, ${fmt(r.upper[k]!)}]\n`);
+        });
       });
       if (results.some((r) => r.audit && !r.audit.ok)) process.exitCode = 1;
     });

@@ -164,7 +164,7 @@ test('token models: per-token balls in embedding space, plain-text output', asyn
   ]);
   assert.equal(err, null);
   assert.match(out, /^0: class \d+ {2}(CERTIFIED|not certified) {2}\(crown, linf ε=0\.1\)/);
-  assert.match(out, /logits in \[/);
+  assert.match(out, /\n   [* ] 0 +logit in \[[^,]+, [^\]]+\]\n/);
 });
 
 test('usage errors: bad ε, norm, method, steps; missing or double radius choice', async () => {
