@@ -208,6 +208,9 @@ export function register(program: Command): void {
         attributions: toNested(e.result.attributions),
         outputs: Array.from(e.result.outputs),
         delta: e.result.delta ? Array.from(e.result.delta) : null,
+        // the token of every attributed position (token models), and the names of the targets
+        ...(tokens ? { tokens: tokens.map((row, b) => row.slice(0, input.lengths[b])) } : {}),
+        ...(m.classNames ? { classNames: m.classNames } : {}),
         ...(e.card ? { scorecard: e.card } : {}),
       };
       if (o.out) {

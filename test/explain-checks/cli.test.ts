@@ -67,7 +67,9 @@ describe('rnnlens explain', () => {
         '--json',
       ]),
     );
-    assert.deepEqual(Object.keys(j), ['method', 'targets', 'attributions', 'outputs', 'delta']);
+    // numeric input: no tokens; the model's class names when it has them
+    assert.deepEqual(Object.keys(j).slice(0, 5), ['method', 'targets', 'attributions', 'outputs', 'delta']);
+    assert.ok(Object.keys(j).slice(5).every((k) => k === 'classNames'), Object.keys(j).join(', '));
     assert.equal(j.method, 'integrated-gradients');
     assert.equal(j.attributions.length, 3);
     assert.equal(j.attributions[0].length, 20);
