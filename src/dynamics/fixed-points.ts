@@ -1,8 +1,8 @@
 /**
  * Fixed and slow points of a recurrent map s' = F(s) (Sussillo & Barak 2013): minimise
  * q(s) = ½‖F(s) − s‖² from many starting states (taken from real trajectories), with Adam on the
- * closed-form gradient (J − I)ᵀ(F(s) − s), then damped Newton steps on F(s) − s = 0 that are kept
- * only while they lower q. Points under `qTol` are fixed points, points under `slowTol` slow
+ * closed-form gradient (J − I)ᵀ(F(s) − s), then Levenberg–Marquardt steps on F(s) − s = 0 that are
+ * kept only while they lower q (tried every 200 Adam steps too, to stop early). Points under `qTol` are fixed points, points under `slowTol` slow
  * points; both are deduplicated, and each gets its Jacobian's eigenvalues, a stability class and
  * its slowest modes.
  */
@@ -22,7 +22,7 @@ export interface FixedPointOptions {
   slowTol?: number;
   /** Euclidean distance under which two points are one (default 1e-3). */
   uniqueTol?: number;
-  /** Newton refinement steps after Adam (default 20; 0: none). */
+  /** Levenberg–Marquardt refinement steps after Adam (default 50; 0: none). */
   newtonSteps?: number;
   /** Eigenvalues kept per point, by modulus (default 5). */
   topEigenvalues?: number;
@@ -82,6 +82,61 @@ function residual(map: CellMap, s: Float64Array, wantJ: boolean): { q: number; r
   return { q: q / 2, r, J };
 }
 
+/**
+ * Levenberg–Marquardt on F(s) − s = 0 in place: solve ((J−I)ᵀ(J−I) + μI) δ = −(J−I)ᵀ r, keep the
+ * step if it lowers q (and trust more: μ/3), else retry with μ·4. Near a fixed point this is
+ * Newton's method; near a singular J − I it stays a damped descent. Returns the final residual.
+ */
+function levenbergMarquardt(map: CellMap, s: Float64Array, steps: number, qTol: number): { q: number; r: Float64Array; J: Float64Array | null } {
+  const S = map.size;
+  let cur = residual(map, s, true);
+  let mu = 1e-6;
+  for (let k = 0; k < steps && cur.q > qTol * 1e-6; k++) {
+    const A = cur.J!.slice();
+    for (let i = 0; i < S; i++) A[i * S + i] = A[i * S + i]! - 1;
+    // N = AᵀA, g = Aᵀr
+    const N: number[][] = [];
+    const g: number[] = new Array<number>(S).fill(0);
+    for (let i = 0; i < S; i++) N.push(new Array<number>(S).fill(0));
+    for (let m = 0; m < S; m++) {
+      const row = m * S;
+      const rm = cur.r[m]!;
+      for (let i = 0; i < S; i++) {
+        const ai = A[row + i]!;
+        if (ai === 0) continue;
+        g[i] = g[i]! + ai * rm;
+        const Ni = N[i]!;
+        for (let j = 0; j < S; j++) Ni[j] = Ni[j]! + ai * A[row + j]!;
+      }
+    }
+    let accepted = false;
+    for (let tries = 0; tries < 12 && !accepted; tries++) {
+      const M = N.map((row, i) => row.map((v, j) => (i === j ? v * (1 + mu) + mu : v)));
+      let delta: number[];
+      try {
+        delta = solve(new Matrix(M), Matrix.columnVector(g.map((x) => -x))).getColumn(0);
+      } catch {
+        mu *= 4;
+        continue;
+      }
+      if (!delta.every(Number.isFinite)) {
+        mu *= 4;
+        continue;
+      }
+      const t = Float64Array.from(s, (x, i) => x + delta[i]!);
+      const nr = residual(map, t, true);
+      if (nr.q < cur.q) {
+        s.set(t);
+        cur = nr;
+        mu = Math.max(mu / 3, 1e-12);
+        accepted = true;
+      } else mu *= 4;
+    }
+    if (!accepted) break;
+  }
+  return cur;
+}
+
 /** Eigen-analysis of the Jacobian at s. */
 export function analysePoint(map: CellMap, s: Float64Array, top = 5): Omit<FoundPoint, 'state' | 'q' | 'kind' | 'hits'> {
   const S = map.size;
@@ -115,7 +170,7 @@ export function findFixedPoints(map: CellMap, starts: readonly Float64Array[], o
   const slowTol = positive('slowTol', opts.slowTol ?? 1e-6);
   if (slowTol < qTol) throw new ArgumentError('findFixedPoints', 'slowTol', `a value >= qTol (${qTol})`, describe(slowTol));
   const uniqueTol = positive('uniqueTol', opts.uniqueTol ?? 1e-3);
-  const newtonSteps = opts.newtonSteps ?? 20;
+  const newtonSteps = opts.newtonSteps ?? 50;
   if (starts.length === 0) throw new ArgumentError('findFixedPoints', 'starts', 'at least one starting state', 'none');
   const S = map.size;
   starts.forEach((s, i) => {
@@ -131,9 +186,17 @@ export function findFixedPoints(map: CellMap, starts: readonly Float64Array[], o
     const v = new Float64Array(S);
     let q = Infinity;
     for (let it = 1; it <= iterations; it++) {
+      if (it % 200 === 0 && newtonSteps > 0) {
+        // try to finish early: Newton from here, kept only if it reaches a fixed point
+        const t = Float64Array.from(s);
+        if (levenbergMarquardt(map, t, Math.min(newtonSteps, 10), qTol).q < qTol) {
+          s.set(t);
+          break;
+        }
+      }
       const res = residual(map, s, true);
       q = res.q;
-      if (q < qTol * 1e-3) break;
+      if (q < Math.max(qTol * 1e-3, Math.min(1e-10, slowTol * 1e-3))) break; // Newton finishes from here
       const J = res.J!;
       // g = (J − I)ᵀ r
       const g = new Float64Array(S);
@@ -144,43 +207,17 @@ export function findFixedPoints(map: CellMap, starts: readonly Float64Array[], o
         for (let j = 0; j < S; j++) g[j] = g[j]! + J[row + j]! * rk;
         g[k] = g[k]! - rk;
       }
+      // the step size decays to lr/100 over the iterations: a constant one leaves Adam jittering at q ~ lr²
+      const rate = lr * 0.01 ** (it / Math.max(1, iterations));
       const c1 = 1 - b1 ** it;
       const c2 = 1 - b2 ** it;
       for (let j = 0; j < S; j++) {
         m[j] = b1 * m[j]! + (1 - b1) * g[j]!;
         v[j] = b2 * v[j]! + (1 - b2) * g[j]! * g[j]!;
-        s[j] = s[j]! - (lr * (m[j]! / c1)) / (Math.sqrt(v[j]! / c2) + 1e-12);
+        s[j] = s[j]! - (rate * (m[j]! / c1)) / (Math.sqrt(v[j]! / c2) + 1e-12);
       }
     }
-    // Newton on F(s) − s = 0, each step kept only if it lowers q
-    let cur = residual(map, s, true);
-    for (let k = 0; k < newtonSteps && cur.q > qTol * 1e-6; k++) {
-      const A: number[][] = [];
-      for (let i = 0; i < S; i++) {
-        const row = Array.from(cur.J!.subarray(i * S, (i + 1) * S));
-        row[i] = row[i]! - 1;
-        A.push(row);
-      }
-      let delta: number[];
-      try {
-        delta = solve(new Matrix(A), Matrix.columnVector(Array.from(cur.r, (x) => -x))).getColumn(0);
-      } catch {
-        break;
-      }
-      if (!delta.every(Number.isFinite)) break;
-      let accepted = false;
-      for (let scale = 1; scale > 1e-3; scale /= 2) {
-        const t = Float64Array.from(s, (x, i) => x + scale * delta[i]!);
-        const nr = residual(map, t, true);
-        if (nr.q < cur.q) {
-          s.set(t);
-          cur = nr;
-          accepted = true;
-          break;
-        }
-      }
-      if (!accepted) break;
-    }
+    const cur = levenbergMarquardt(map, s, newtonSteps, qTol);
     finals.push({ s, q: cur.q });
     opts.onProgress?.({ task: 'fixed points', done: n + 1, total: starts.length });
   });

@@ -16,6 +16,7 @@ import { fitZScore, applyZScore } from '../data/normalise.js';
 import { splitBy, splitDataset } from '../data/split.js';
 import { addingDataset } from '../data/synthetic/adding.js';
 import { bracketDataset } from '../data/synthetic/brackets.js';
+import { flipflopDataset } from '../data/synthetic/flipflop.js';
 import { motifDataset } from '../data/synthetic/motif.js';
 import { textClassificationSplits } from '../data/text-loaders.js';
 import type { ModelConfig } from '../nn/config.js';
@@ -116,6 +117,17 @@ export const RECIPES: Record<string, Recipe> = {
     train: { epochs: 10, batchSize: 32, seed: 0, optimizer: { type: 'adam', lr: 1e-2 }, clipNorm: 5 },
     load: ({ seed }) => {
       const ds = bracketDataset({ n: 1500, seed, length: 40 });
+      return { ...splitRandom(ds, seed, false), task: 'tagging', preprocessing: ds.settings };
+    },
+  },
+  flipflop: {
+    name: 'flipflop',
+    description: 'the 3-bit flip-flop (Sussillo & Barak): hold the sign of the last pulse on each of 3 channels (per-step, 8 memory states; known answer for dynamics: 8 stable fixed points)',
+    needsData: false,
+    model: { cell: 'gru', hidden: 24, layers: 1 },
+    train: { epochs: 12, batchSize: 32, seed: 0, optimizer: { type: 'adam', lr: 1e-2 }, clipNorm: 5 },
+    load: ({ seed }) => {
+      const ds = flipflopDataset({ n: 1500, seed, length: 60 });
       return { ...splitRandom(ds, seed, false), task: 'tagging', preprocessing: ds.settings };
     },
   },

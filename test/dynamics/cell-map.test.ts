@@ -37,7 +37,7 @@ test('the cell map under a constant input reproduces the layer forward pass step
     const tr = out.trace![0]!;
     const H = rec.outputFeatures;
     const map = cellMap(layerWeights(rec), x);
-    let s = new Float64Array(map.size);
+    let s: Float64Array = new Float64Array(map.size);
     for (let t = 0; t < T; t++) {
       s = map.step(s);
       for (let k = 0; k < H; k++) {
