@@ -17,6 +17,7 @@ import { register as registerVerify } from './verify.js';
 import { register as registerExplain } from './explain.js';
 import { register as registerExplainBench } from './explain-bench.js';
 import { register as registerExtract } from './extract.js';
+import { register as registerDynamics } from './dynamics.js';
 
 export type Register = (program: Command) => void;
 
@@ -38,3 +39,4 @@ commands.push(registerVerify);
 commands.push(registerExplain);
 commands.push(registerExplainBench);
 commands.push(registerExtract);
+commands.push(registerDynamics);

@@ -217,8 +217,12 @@ export function findFixedPoints(map: CellMap, starts: readonly Float64Array[], o
         s[j] = s[j]! - (rate * (m[j]! / c1)) / (Math.sqrt(v[j]! / c2) + 1e-12);
       }
     }
-    const cur = levenbergMarquardt(map, s, newtonSteps, qTol);
-    finals.push({ s, q: cur.q });
+    // Newton polishes fixed points; a slow point keeps Adam's iterate, since descending q further
+    // would slide it along its slow manifold to that manifold's lowest point (all starts to one)
+    const t = Float64Array.from(s);
+    const polished = newtonSteps > 0 ? levenbergMarquardt(map, t, newtonSteps, qTol).q : Infinity;
+    if (polished < qTol) finals.push({ s: t, q: polished });
+    else finals.push({ s, q: residual(map, s, false).q });
     opts.onProgress?.({ task: 'fixed points', done: n + 1, total: starts.length });
   });
   // deduplicate, best q first

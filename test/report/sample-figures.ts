@@ -79,6 +79,18 @@ export const SAMPLE: { [K in FigureKind]: FigureDataByKind[K] } = {
     accepting: [true, true, true, false],
     transitions: [[1, 0], [2, 0], [3, 0], [3, 3]],
   },
+  'fixed-points': {
+    trajectories: [
+      { id: '0', points: [[0, 0], [0.5, 0.2], [0.9, 0.1]] },
+      { id: '1', points: [[0, 0], [-0.4, 0.3], [-0.8, 0.2]] },
+    ],
+    points: [
+      { x: 0.9, y: 0.1, kind: 'fixed', stability: 'stable', q: 1e-20, radius: 0.8 },
+      { x: -0.8, y: 0.2, kind: 'fixed', stability: 'stable', q: 1e-19, radius: 0.7 },
+      { x: 0.05, y: 0.15, kind: 'slow', stability: 'saddle', q: 1e-7, radius: 1.3 },
+    ],
+    xTitle: 'PC 1 of the trajectories',
+  },
 };
 
 /** Marks each figure's SVG must contain (vega's `mark-<type>` group classes) and a text in it. */
@@ -95,4 +107,5 @@ export const EXPECT: { [K in FigureKind]: { marks: string[]; text: string } } = 
   'projection-trajectories': { marks: ['mark-line', 'mark-symbol'], text: 'spam' },
   'certified-intervals': { marks: ['mark-rect', 'mark-rect'], text: 'certified' },
   'dfa-diagram': { marks: ['mark-rule', 'mark-symbol', 'mark-text'], text: 'DFA: 4 states' },
+  'fixed-points': { marks: ['mark-line', 'mark-symbol'], text: 'PC 1 of the trajectories' },
 };

@@ -8,6 +8,7 @@ import { certifiedIntervals, type CertifiedIntervalsData } from './certified-int
 import { confusionMatrix, type ConfusionMatrixData } from './confusion-matrix.js';
 import { dfaDiagram, type DfaDiagramData } from './dfa-diagram.js';
 import { errorBars, type ErrorBarsData } from './error-bars.js';
+import { fixedPoints, type FixedPointsData } from './fixed-points.js';
 import { gradientFlow, type GradientFlowData } from './gradient-flow.js';
 import { heatmap, type HeatmapData } from './heatmap.js';
 import { histogramOverEpochs, type HistogramOverEpochsData } from './histogram-over-epochs.js';
@@ -30,6 +31,7 @@ export interface FigureDataByKind {
   'projection-trajectories': ProjectionData;
   'certified-intervals': CertifiedIntervalsData;
   'dfa-diagram': DfaDiagramData;
+  'fixed-points': FixedPointsData;
 }
 
 export type FigureKind = keyof FigureDataByKind;
@@ -47,6 +49,7 @@ export const FIGURES: { [K in FigureKind]: (data: FigureDataByKind[K]) => VegaLi
   'projection-trajectories': projectionTrajectories,
   'certified-intervals': certifiedIntervals,
   'dfa-diagram': dfaDiagram,
+  'fixed-points': fixedPoints,
 };
 
 export const FIGURE_KINDS = Object.keys(FIGURES) as FigureKind[];
