@@ -53,7 +53,7 @@ if (!args.includes('--no-spam')) {
   const t0 = performance.now();
   const { model, data, metrics } = await trained('spam', 0, 'classification');
   const t1 = performance.now();
-  const d = analyseDynamics(model, data.test, { seed: 0, starts: spamStarts, slowTol: 1e-3 });
+  const d = analyseDynamics(model, data.test, { seed: 0, starts: spamStarts, slowTol: 1e-3, iterations: 4000 });
   const la = d.lineAttractor;
   const row = {
     recipe: 'spam',

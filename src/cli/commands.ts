@@ -18,6 +18,7 @@ import { register as registerExplain } from './explain.js';
 import { register as registerExplainBench } from './explain-bench.js';
 import { register as registerExtract } from './extract.js';
 import { register as registerDynamics } from './dynamics.js';
+import { register as registerIntervene } from './intervene.js';
 
 export type Register = (program: Command) => void;
 
@@ -40,3 +41,4 @@ commands.push(registerExplain);
 commands.push(registerExplainBench);
 commands.push(registerExtract);
 commands.push(registerDynamics);
+commands.push(registerIntervene);
