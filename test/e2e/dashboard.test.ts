@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { RunStore } from '../../src/runs/store.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { makeFixtureStore, SEQUENCES, type FixtureRuns } from '../server/fixture-store.js';
+import { EXPECT, SAMPLE } from '../report/sample-figures.js';
 
 // RNNLENS_CHROMIUM points at another Chromium binary (never downloaded by the tests)
 const CHROMIUM = process.env.RNNLENS_CHROMIUM ?? '/usr/bin/chromium';
@@ -298,5 +299,28 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.equal(await broken.page.locator('figure.figure').count(), 2);
     assert.deepEqual(broken.errors, []);
     await broken.page.close();
+  });
+  it('dynamics, automaton and intervention runs show their figures: fixed points over trajectories, the DFA, the effect against random units', async () => {
+    const made: [string, string, string, 'fixed-points' | 'dfa-diagram' | 'intervention'][] = [];
+    for (const [kind, file, figure] of [
+      ['dynamics', 'fig-fixed-points.json', 'fixed-points'],
+      ['extract', 'fig-dfa.json', 'dfa-diagram'],
+      ['intervene', 'fig-intervention.json', 'intervention'],
+    ] as const) {
+      const w = store.createRun({ kind, config: {}, seed: 0 });
+      w.writeFigure(file, { figure, data: SAMPLE[figure] });
+      w.finish('finished', { metrics: {} });
+      made.push([w.id, kind, file, figure]);
+    }
+    for (const [id, kind, , figure] of made) {
+      const { page, errors } = await open(`?run=${id}&view=figures`);
+      await figuresRendered(page, 1);
+      const svg = await page.locator('figure.figure svg').innerHTML();
+      for (const m of EXPECT[figure].marks) assert.match(svg, new RegExp(m), `${kind}: ${m}`);
+      assert.ok(svg.includes(EXPECT[figure].text), `${kind}: ${EXPECT[figure].text}`);
+      await page.screenshot({ path: join(SHOTS, `run-${kind}.png`) });
+      assert.deepEqual(errors, []);
+      await page.close();
+    }
   });
 });

@@ -91,6 +91,14 @@ export const SAMPLE: { [K in FigureKind]: FigureDataByKind[K] } = {
     ],
     xTitle: 'PC 1 of the trajectories',
   },
+  intervention: {
+    metricName: 'stepAccuracy',
+    effect: 0.36,
+    randomEffects: [0, 0.01, 0.12, 0.15, 0.2, 0.24, 0.05, 0.1],
+    p: 0.1111,
+    units: [6],
+    layer: 'lstm',
+  },
 };
 
 /** Marks each figure's SVG must contain (vega's `mark-<type>` group classes) and a text in it. */
@@ -108,4 +116,5 @@ export const EXPECT: { [K in FigureKind]: { marks: string[]; text: string } } = 
   'certified-intervals': { marks: ['mark-rect', 'mark-rect'], text: 'certified' },
   'dfa-diagram': { marks: ['mark-rule', 'mark-symbol', 'mark-text'], text: 'DFA: 4 states' },
   'fixed-points': { marks: ['mark-line', 'mark-symbol'], text: 'PC 1 of the trajectories' },
+  intervention: { marks: ['mark-rect', 'mark-rule', 'mark-text'], text: 'random unit sets' },
 };

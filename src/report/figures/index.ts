@@ -9,6 +9,7 @@ import { confusionMatrix, type ConfusionMatrixData } from './confusion-matrix.js
 import { dfaDiagram, type DfaDiagramData } from './dfa-diagram.js';
 import { errorBars, type ErrorBarsData } from './error-bars.js';
 import { fixedPoints, type FixedPointsData } from './fixed-points.js';
+import { intervention, type InterventionData } from './intervention.js';
 import { gradientFlow, type GradientFlowData } from './gradient-flow.js';
 import { heatmap, type HeatmapData } from './heatmap.js';
 import { histogramOverEpochs, type HistogramOverEpochsData } from './histogram-over-epochs.js';
@@ -32,6 +33,7 @@ export interface FigureDataByKind {
   'certified-intervals': CertifiedIntervalsData;
   'dfa-diagram': DfaDiagramData;
   'fixed-points': FixedPointsData;
+  intervention: InterventionData;
 }
 
 export type FigureKind = keyof FigureDataByKind;
@@ -50,6 +52,7 @@ export const FIGURES: { [K in FigureKind]: (data: FigureDataByKind[K]) => VegaLi
   'certified-intervals': certifiedIntervals,
   'dfa-diagram': dfaDiagram,
   'fixed-points': fixedPoints,
+  intervention,
 };
 
 export const FIGURE_KINDS = Object.keys(FIGURES) as FigureKind[];
