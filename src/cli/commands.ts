@@ -19,6 +19,7 @@ import { register as registerExplainBench } from './explain-bench.js';
 import { register as registerExtract } from './extract.js';
 import { register as registerDynamics } from './dynamics.js';
 import { register as registerIntervene } from './intervene.js';
+import { register as registerProbe } from './probe.js';
 
 export type Register = (program: Command) => void;
 
@@ -42,3 +43,4 @@ commands.push(registerExplainBench);
 commands.push(registerExtract);
 commands.push(registerDynamics);
 commands.push(registerIntervene);
+commands.push(registerProbe);
