@@ -114,3 +114,10 @@ export { regexToDfa } from './automata/regex.js';
 export { lstar } from './automata/lstar.js';
 export { extractDfa, networkOracle } from './automata/extract.js';
 export { checkProperty } from './automata/property.js';
+// dynamics, probes and causal unit tests
+export { analyseDynamics, detectLineAttractor, type DynamicsResult } from './dynamics/analyse.js';
+export { findFixedPoints, analysePoint, type FoundPoint } from './dynamics/fixed-points.js';
+export { cellMap, layerWeights, type CellMap } from './dynamics/cell-map.js';
+export { runProbes, annotationByName, stepTypes, type ProbeResult } from './probe/probe.js';
+export { fitLogistic, fitMlp, lbfgs } from './probe/classifiers.js';
+export { intervene, type InterveneResult, type InterventionSpec } from './causal/intervene.js';

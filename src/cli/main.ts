@@ -36,7 +36,18 @@ export function reportError(err: unknown, debug: boolean): number {
   return 2;
 }
 
+let pipeGuard = false;
+
 export async function runCli(argv: string[]): Promise<number> {
+  if (!pipeGuard) {
+    pipeGuard = true;
+    // output piped into a reader that stops early (`| head`) is not an error: stop quietly
+    for (const s of [process.stdout, process.stderr])
+      s.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+        throw e;
+      });
+  }
   const debug = argv.includes('--debug');
   const args = argv.filter((a) => a !== '--debug');
   const program = new Command();

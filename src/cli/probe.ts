@@ -124,17 +124,21 @@ export function register(program: Command): void {
           });
           try {
             w.writeJson('probe.json', r);
+            const oneLayer = new Set(r.rows.map((row) => row.layer)).size === 1;
             const rows = r.rows.flatMap((row) => {
-              const group = `${row.layer} ${row.field} · ${row.probe}`;
+              const group = `${oneLayer ? '' : `${row.layer.replace(/\/forward$/, '')} `}${row.field} ${row.probe}`;
               return [
                 { group, series: 'task', value: row.task.mean, lower: row.task.low, upper: row.task.high },
                 { group, series: 'control', value: row.control.mean, lower: row.control.low, upper: row.control.high },
               ];
             });
-            rows.push({ group: 'majority class', series: 'task', value: r.majority.mean, lower: r.majority.low, upper: r.majority.high });
+            rows.push(
+              { group: 'majority', series: 'task', value: r.majority.mean, lower: r.majority.low, upper: r.majority.high },
+              { group: 'majority', series: 'control', value: r.controlMajority.mean, lower: r.controlMajority.low, upper: r.controlMajority.high },
+            );
             w.writeFigure('fig-probe-selectivity.json', {
               figure: 'error-bars',
-              title: `Probes for ${r.annotation}: held-out accuracy on the task and on its control (${r.folds}-fold CV by sequence, 95% intervals)`,
+              title: `Probes for ${r.annotation} (${oneLayer ? r.rows[0]!.layer : 'by layer'}): task and control accuracy, ${r.folds}-fold CV, 95% CI`,
               data: { metric: 'accuracy', rows },
             });
             const best = r.rows.reduce((a, b) => (b.selectivity.mean > a.selectivity.mean ? b : a));
