@@ -22,6 +22,7 @@ import { RecurrentLayer } from '../nn/recurrent.js';
 import { scoreSteps } from '../train/evaluate.js';
 import { logSoftmax } from '../train/losses/index.js';
 import { batchInput, outputTensor, type TaskKind } from '../train/tasks.js';
+import { studentTSf } from '../verify/stats/distributions.js';
 
 export type InterventionMode = 'zero' | 'mean' | 'clamp' | 'patch';
 /** Which state of a unit is set: its hidden state h, its LSTM cell state c, or both. */
@@ -97,6 +98,13 @@ export interface InterveneResult {
     /** the same test on the output change (a continuous measure that does not saturate like accuracy) */
     outputChanges: number[];
     outputP: number | null;
+    /**
+     * Accuracy metrics: is the chosen units' effect larger than the average random set's, given
+     * the data? One-sided paired t-test over sequences of x_i = (hits lost by the chosen units −
+     * mean hits lost by the random sets) scaled so that mean(x) = effect − mean random effect.
+     * It asks about sampling of the data, not about how exceptional the units are among units.
+     */
+    overData: { difference: number; t: number; df: number; p: number } | null;
   };
 }
 
@@ -287,6 +295,29 @@ function metricOf(o: Outputs, task: TaskKind): number {
   return task === 'tagging' ? correct / count : nll / count / Math.LN2;
 }
 
+/** Hits (correct rows or steps) per dataset item, and the count they are out of. */
+function itemHits(o: Outputs, task: TaskKind, N: number): { hits: Float64Array; total: number } | null {
+  if (task !== 'classification' && task !== 'tagging') return null;
+  const hits = new Float64Array(N);
+  let total = 0;
+  for (const r of o.rows) {
+    const C = r.width;
+    for (let i = 0; i < r.batch.size; i++) {
+      const item = r.batch.indices[i]!;
+      const steps = r.steps === 1 ? 1 : r.batch.lengths[i]!;
+      for (let s = 0; s < steps; s++) {
+        const base = (i * r.steps + s) * C;
+        let best = 0;
+        for (let k = 1; k < C; k++) if (r.probs[base + k]! > r.probs[base + best]!) best = k;
+        const truth = r.steps === 1 ? r.batch.labels![i]! : r.batch.tags![i * r.steps + s]!;
+        if (best === truth) hits[item] = hits[item]! + 1;
+        total++;
+      }
+    }
+  }
+  return { hits, total };
+}
+
 function compare(clean: Outputs, other: Outputs, task: TaskKind): { outputChange: number; flipped: number } {
   let change = 0;
   let flips = 0;
@@ -443,8 +474,13 @@ export function intervene(model: SequenceModel, ds: Dataset, opts: InterveneOpti
   tick('intervention');
   const effects: number[] = [];
   const changes: number[] = [];
+  const cleanHits = itemHits(clean, opts.task, N);
+  const mineHits = itemHits(mine, opts.task, N);
+  const randomLost = new Float64Array(N);
   draws.forEach((draw, r) => {
     const o = pass(planFor(draw), null);
+    const h = itemHits(o, opts.task, N);
+    if (h && cleanHits) for (let i = 0; i < N; i++) randomLost[i] = randomLost[i]! + (cleanHits.hits[i]! - h.hits[i]!) / draws.length;
     effects.push(effectOf(metricOf(o, opts.task)));
     changes.push(compare(clean, o, opts.task).outputChange);
     tick(`random units ${r + 1}/${draws.length}`);
@@ -455,6 +491,14 @@ export function intervene(model: SequenceModel, ds: Dataset, opts: InterveneOpti
   const q95 = sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)]! : NaN;
   const eps = 1e-12;
   const D = draws.length;
+  let overData: InterveneResult['random']['overData'] = null;
+  if (D > 0 && cleanHits && mineHits) {
+    const x = Array.from({ length: N }, (_, i) => ((cleanHits.hits[i]! - mineHits.hits[i]! - randomLost[i]!) * N) / cleanHits.total);
+    const m = x.reduce((a, b) => a + b, 0) / N;
+    const sd = Math.sqrt(x.reduce((a, b) => a + (b - m) ** 2, 0) / (N - 1));
+    const t = sd > 0 ? m / (sd / Math.sqrt(N)) : m > 0 ? Infinity : m < 0 ? -Infinity : 0;
+    overData = { difference: m, t, df: N - 1, p: Number.isFinite(t) ? studentTSf(t, N - 1) : t > 0 ? 0 : 1 };
+  }
   const intervened = { metric: mineMetric, ...compare(clean, mine, opts.task) };
   return {
     layer: layer.name,
@@ -483,6 +527,7 @@ export function intervene(model: SequenceModel, ds: Dataset, opts: InterveneOpti
       p: D ? (1 + effects.filter((e) => e >= effect - eps).length) / (1 + D) : null,
       outputChanges: changes,
       outputP: D ? (1 + changes.filter((e) => e >= intervened.outputChange - eps).length) / (1 + D) : null,
+      overData,
     },
   };
 }

@@ -208,6 +208,11 @@ export function register(program: Command): void {
         process.stdout.write(
           `  random units of the same count (${r.random.permutations} sets${r.random.exact ? ', all there are' : ''}): mean effect ${r.random.mean.toFixed(4)}, 95th percentile ${r.random.q95.toFixed(4)}; p = ${r.random.p.toFixed(4)} (outputs: mean change ${r.random.meanOutputChange.toFixed(4)}, p = ${r.random.outputP!.toFixed(4)})\n`,
         );
+      const od = r.random.overData;
+      if (od)
+        process.stdout.write(
+          `  against the average random set, over the ${r.items} sequences (paired t-test, one-sided): ${od.difference >= 0 ? '+' : ''}${od.difference.toFixed(4)} ${r.metricName}, t = ${od.t.toFixed(2)}, p = ${od.p.toExponential(2)}\n`,
+        );
       if (r.random.exact && r.random.permutations + 1 <= 20)
         process.stdout.write(`  note: with ${r.random.permutations} possible random sets the smallest p possible is ${(1 / (r.random.permutations + 1)).toFixed(4)}\n`);
     });

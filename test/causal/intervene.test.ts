@@ -79,6 +79,11 @@ test('when the head reads one unit only, zeroing it leaves the bias: the metric 
   const atLeast = r.random.effects.filter((e) => e >= r.effect - 1e-12).length;
   assert.equal(r.random.p, (1 + atLeast) / H);
   assert.ok(r.effect > r.random.mean, `${r.effect} vs random mean ${r.random.mean}`);
+  // the test over sequences compares with the average random set: its mean difference is exactly that gap
+  const od = r.random.overData!;
+  assert.ok(Math.abs(od.difference - (r.effect - r.random.mean)) < 1e-12, `${od.difference} vs ${r.effect - r.random.mean}`);
+  assert.equal(od.df, test_.items.length - 1);
+  assert.ok(od.p > 0 && od.p < 1);
 });
 
 test('the same seed gives the same result; random draws and patch donors depend on it', async () => {
