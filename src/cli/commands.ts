@@ -20,6 +20,7 @@ import { register as registerExtract } from './extract.js';
 import { register as registerDynamics } from './dynamics.js';
 import { register as registerIntervene } from './intervene.js';
 import { register as registerProbe } from './probe.js';
+import { register as registerWorker } from './worker.js';
 
 export type Register = (program: Command) => void;
 
@@ -44,3 +45,4 @@ commands.push(registerExtract);
 commands.push(registerDynamics);
 commands.push(registerIntervene);
 commands.push(registerProbe);
+commands.push(registerWorker);

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { RnnlensError } from '../core/errors.js';
 import { RunStore } from '../runs/store.js';
 import { compareModels, type Comparison, type PairedTestName } from '../verify/compare.js';
-import { addCvOptions, fingerprintOfPool, prepareFromCli, type CvCliOptions } from './cv.js';
+import { addCvOptions, executorFromCli, fingerprintOfPool, prepareFromCli, type CvCliOptions } from './cv.js';
 import { createProgressRenderer } from './progress.js';
 
 const fmt = (v: number | null | undefined, d = 4): string => (v === null || v === undefined ? '-' : Math.abs(v) > 0 && Math.abs(v) < 1e-3 ? v.toExponential(2) : v.toFixed(d));
@@ -72,12 +72,13 @@ export function register(program: Command): void {
       }
       const progress = createProgressRenderer();
       const warn = (m: string): void => void process.stderr.write(`warning: ${m}\n`);
+      const executor = await executorFromCli(o, warn);
       const store = o.record ? RunStore.open(o.runsDir) : undefined;
       try {
         // validates the CLI options and loads the data once; compareModels re-plans from the same settings
         const prep = prepareFromCli(o.test === '5x2cv' ? { ...o, folds: 2, repeats: 5 } : o, progress.callback, warn);
         progress.stop();
-        const writer = store?.createRun({ kind: 'compare', config: { recipe: o.recipe, against: o.against, test: o.test, metric: o.metric ?? null, alpha: o.alpha, splitter: prep.splitter, folds: o.folds, repeats: o.repeats, backend: prep.setup.backend, modelConfig: prep.setup.modelConfig, train: prep.setup.trainConfig }, seed: o.seed, dataFingerprint: fingerprintOfPool(prep), tags: [o.recipe] });
+        const writer = store?.createRun({ kind: 'compare', config: { recipe: o.recipe, against: o.against, test: o.test, metric: o.metric ?? null, alpha: o.alpha, executor: executor.name, splitter: prep.splitter, folds: o.folds, repeats: o.repeats, backend: prep.setup.backend, modelConfig: prep.setup.modelConfig, train: prep.setup.trainConfig }, seed: o.seed, dataFingerprint: fingerprintOfPool(prep), tags: [o.recipe] });
         try {
           const c = await compareModels({
             dataset: prep.setup.dataset,
@@ -90,7 +91,7 @@ export function register(program: Command): void {
             repeats: o.repeats,
             seed: o.seed,
             groupBy: o.groupBy,
-            parallel: o.parallel,
+            executor,
             against: o.against,
             test: o.test,
             metric: o.metric,
@@ -119,6 +120,7 @@ export function register(program: Command): void {
       } finally {
         progress.stop();
         store?.close();
+        await executor.close();
       }
     });
 }

@@ -14,6 +14,7 @@ import { dataFingerprint } from '../runs/fingerprint.js';
 import { RunStore } from '../runs/store.js';
 import { RECIPES } from '../train/recipes.js';
 import { prepareCrossValidation, runCrossValidation, SPLITTERS, type CrossValidation, type PreparedCv, type SplitterName } from '../verify/cv.js';
+import { openExecutor, DEFAULT_QUEUE, type Executor } from '../distributed/executor.js';
 import { intOption } from './options.js';
 import { createProgressRenderer } from './progress.js';
 
@@ -78,6 +79,9 @@ export interface CvCliOptions {
   batchSize?: number;
   lr?: number;
   parallel: number;
+  executor: string;
+  queue: string;
+  artifacts?: string;
   backend?: BackendName;
   runsDir: string;
   record: boolean;
@@ -98,7 +102,10 @@ export function addCvOptions(cmd: Command): Command {
     .option('--hidden <n>', 'hidden units (default: the recipe)', intOption('--hidden'))
     .option('--batch-size <n>', 'batch size', intOption('--batch-size'))
     .option('--lr <x>', 'learning rate', parseFloat)
-    .option('--parallel <n>', 'folds trained at once in worker threads', intOption('--parallel'), 1)
+    .option('--parallel <n>', 'folds trained at once in worker threads (local executor)', intOption('--parallel'), 1)
+    .option('--executor <where>', "'local' (this machine) or redis://HOST:PORT (rnnlens worker processes take the folds)", 'local')
+    .option('--queue <name>', 'queue name on Redis', DEFAULT_QUEUE)
+    .option('--artifacts <dir>', 'folder every worker can read, for data too large for Redis')
     .option('--backend <name>', 'wasm | ts | ts64 (default: wasm when it loads)')
     .option('--runs-dir <dir>', 'run store folder', 'runs')
     .option('--no-record', 'do not record a run')
@@ -117,6 +124,11 @@ export function prepareFromCli(o: CvCliOptions, onProgress?: Parameters<typeof p
   return prep;
 }
 
+/** The executor the CLI options ask for (validated before any data is loaded). */
+export function executorFromCli(o: CvCliOptions, warn: (m: string) => void): Promise<Executor> {
+  return openExecutor(o.executor, { threads: o.parallel, queue: o.queue, artifacts: o.artifacts, onWarning: warn });
+}
+
 export function fingerprintOfPool(prep: PreparedCv): string {
   const ds = prep.setup.dataset;
   return dataFingerprint(ds.name, ds.items.length, ...ds.items.slice(0, 2000).map((it) => it.x));
@@ -126,13 +138,14 @@ export function register(program: Command): void {
   addCvOptions(program.command('cv').description('cross-validate a recipe: a fresh model per fold, metrics with confidence intervals')).action(async (o: CvCliOptions) => {
     const progress = createProgressRenderer();
     const warn = (m: string): void => void process.stderr.write(`warning: ${m}\n`);
+    const executor = await executorFromCli(o, warn);
     const store = o.record ? RunStore.open(o.runsDir) : undefined;
     try {
       const prep = prepareFromCli(o, progress.callback, warn);
       progress.stop();
-      const writer = store?.createRun({ kind: 'cv', config: { recipe: o.recipe, splitter: prep.splitter, folds: o.folds, repeats: o.repeats, groupBy: o.groupBy ?? null, backend: prep.setup.backend, modelConfig: prep.setup.modelConfig, train: prep.setup.trainConfig }, seed: o.seed, dataFingerprint: fingerprintOfPool(prep), tags: [o.recipe] });
+      const writer = store?.createRun({ kind: 'cv', config: { recipe: o.recipe, splitter: prep.splitter, folds: o.folds, repeats: o.repeats, groupBy: o.groupBy ?? null, executor: executor.name, backend: prep.setup.backend, modelConfig: prep.setup.modelConfig, train: prep.setup.trainConfig }, seed: o.seed, dataFingerprint: fingerprintOfPool(prep), tags: [o.recipe] });
       try {
-        const cv = await runCrossValidation(prep, { parallel: o.parallel, onProgress: progress.callback, onWarning: warn });
+        const cv = await runCrossValidation(prep, { executor, onProgress: progress.callback, onWarning: warn });
         progress.stop();
         const json = cvJson(cv);
         if (writer) {
@@ -152,6 +165,7 @@ export function register(program: Command): void {
     } finally {
       progress.stop();
       store?.close();
+      await executor.close();
     }
   });
 }

@@ -11,8 +11,9 @@
  * preprocessing, e.g. a tokenizer's vocabulary or a z-score, was fitted on its own training part
  * and is kept as is). Or pass `dataset` + `modelConfig` + `trainConfig` directly.
  *
- * Folds run in the main thread or, with `parallel > 1`, in worker threads; both give identical
- * metrics and predictions for the same seed and backend.
+ * Folds run in the main thread, in worker threads (`parallel > 1`), or on any executor
+ * (`executor`: e.g. BullMQ workers over Redis on other machines); all give identical metrics and
+ * predictions for the same seed and backend.
  */
 import { defaultBackendName, type BackendName } from '../core/backends.js';
 import { ArgumentError, RnnlensError } from '../core/errors.js';
@@ -23,8 +24,9 @@ import { SequenceModel } from '../nn/model.js';
 import { buildModelConfig, getRecipe, type ModelShape } from '../train/recipes.js';
 import { taskOf, type TaskKind } from '../train/tasks.js';
 import type { TrainConfig } from '../train/trainer.js';
-import { runFold, type CvSetup, type FoldResult } from './cv/fold.js';
-import { runFoldsInWorkers } from './cv/parallel.js';
+import type { CvSetup, FoldResult } from './cv/fold.js';
+import { LocalExecutor, type Executor } from '../distributed/executor.js';
+import type { CvFoldSharedWithSource, DatasetSource } from '../distributed/shared.js';
 import { mergePool, planFolds, type FoldPlan, type SplitterName } from './cv/plan.js';
 import { summarizeScores, type ScoreSummary } from './stats/intervals.js';
 
@@ -51,6 +53,8 @@ export interface CrossValidateOptions {
   groupBy?: string;
   /** worker threads for the folds; 1 (default) runs them in this thread */
   parallel?: number;
+  /** where the folds run (overrides `parallel`): a LocalExecutor or a RedisExecutor; not closed here */
+  executor?: Executor;
   backend?: BackendName;
   /** return the trained model of every fold */
   keepModels?: boolean;
@@ -64,6 +68,8 @@ export interface PreparedCv {
   splitter: SplitterName;
   plans: FoldPlan[];
   recipe?: string;
+  /** set when the pool is a built-in recipe's data that a remote worker can rebuild by name */
+  source?: DatasetSource;
   warnings: string[];
 }
 
@@ -129,7 +135,8 @@ export function prepareCrossValidation(opts: CrossValidateOptions): PreparedCv {
   }
   const { splitter, folds } = planFolds(dataset, task, { splitter: opts.splitter, folds: opts.folds, repeats: opts.repeats, seed, groupBy: opts.groupBy, onWarning: warn });
   const setup: CvSetup = { dataset, task, modelConfig, trainConfig, backend: opts.backend ?? defaultBackendName() };
-  return { setup, splitter, plans: folds, recipe: opts.recipe, warnings };
+  const source = opts.recipe !== undefined && opts.data === undefined ? { recipe: opts.recipe, seed } : undefined;
+  return { setup, splitter, plans: folds, recipe: opts.recipe, source, warnings };
 }
 
 /** Per metric over the folds: mean, sd and the corrected confidence interval. */
@@ -170,7 +177,7 @@ function collectOof(folds: readonly FoldResult[]): OutOfFold | undefined {
 }
 
 /** Trains and scores every planned fold (in this thread or in workers). */
-export async function runCrossValidation(prep: PreparedCv, opts: Pick<CrossValidateOptions, 'parallel' | 'keepModels' | 'confidenceLevel' | 'onProgress' | 'onWarning'> = {}): Promise<CrossValidation> {
+export async function runCrossValidation(prep: PreparedCv, opts: Pick<CrossValidateOptions, 'parallel' | 'executor' | 'keepModels' | 'confidenceLevel' | 'onProgress' | 'onWarning'> = {}): Promise<CrossValidation> {
   const { setup, plans } = prep;
   const warnings = [...prep.warnings];
   const warn = (m: string): void => {
@@ -203,16 +210,20 @@ export async function runCrossValidation(prep: PreparedCv, opts: Pick<CrossValid
     report(`fold ${r.fold + 1} done`);
   };
   const keepWeights = opts.keepModels ?? false;
+  const executor = opts.executor ?? new LocalExecutor(Math.min(parallel, plans.length));
   let folds: FoldResult[];
-  if (parallel > 1 && plans.length > 1) {
-    folds = await runFoldsInWorkers(setup, plans, { workers: parallel, keepWeights, onFoldProgress, onFoldDone });
-  } else {
-    folds = [];
-    for (const plan of plans) {
-      const r = await runFold(setup, plan, { keepWeights, onProgress: (p) => onFoldProgress(plan, p) });
-      folds.push(r);
-      onFoldDone(r);
-    }
+  try {
+    const shared: CvFoldSharedWithSource = { setup, keepWeights, source: prep.source };
+    folds = await executor.run<CvFoldSharedWithSource, FoldPlan, FoldResult>({
+      kind: 'cv-fold',
+      shared,
+      items: plans,
+      label: (i) => `fold ${plans[i]!.fold + 1}${plans[i]!.repeat > 0 ? ` of repeat ${plans[i]!.repeat + 1}` : ''}`,
+      onProgress: (i, p) => onFoldProgress(plans[i]!, p),
+      onDone: (_, r) => onFoldDone(r),
+    });
+  } finally {
+    if (!opts.executor) await executor.close();
   }
   const summary = summarizeFolds(folds, opts.confidenceLevel, warn);
   if (Object.keys(summary).length === 0) throw new RnnlensError('crossValidate: no metric has finite values in at least 2 folds');
