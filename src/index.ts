@@ -121,3 +121,7 @@ export { cellMap, layerWeights, type CellMap } from './dynamics/cell-map.js';
 export { runProbes, annotationByName, stepTypes, type ProbeResult } from './probe/probe.js';
 export { fitLogistic, fitMlp, lbfgs } from './probe/classifiers.js';
 export { intervene, type InterveneResult, type InterventionSpec } from './causal/intervene.js';
+export { runSweep, parseSearchSpace, generatePoints, type SweepResult, type SweepPointResult } from './verify/sweep.js';
+export { LocalExecutor, openExecutor, parseExecutor, type Executor, type Batch as JobBatch } from './distributed/executor.js';
+export { RedisExecutor, queueStatus } from './distributed/redis.js';
+export { startJobWorker, type WorkerOptions } from './distributed/worker.js';

@@ -1,5 +1,5 @@
 /**
- * `rnnlens certify --model PATH --input FILE [--norm linf|l2|l1] [--eps E | --radius]
+ * `rnnlens certify --model PATH (--input FILE | --dataset [RECIPE] [--limit N]) [--executor local|redis://…] [--norm linf|l2|l1] [--eps E | --radius]
  *   [--method ibp|crown|alpha] [--steps a-b] [--features i,j] [--per-step] [--attack] [--audit]
  *   [--substitutions FILE] [--json]`: certified output bounds (logits) of every input sequence in the file, the margin
  *   verdict, optionally the certified radius (bisection), an attack radius (PGD) and an audit
@@ -7,181 +7,21 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { RnnlensError } from '../core/errors.js';
-import type { SequenceModel } from '../nn/model.js';
-import { loadAnyModel } from '../predict/load.js';
-import { parseModelInput, readInputFile, type ParsedInput } from '../predict/input-file.js';
-import '../io/register.js'; // lets --model accept TF.js and ONNX files
-import { audit } from '../verify/certify/audit.js';
-import { certify, type CertifyInput } from '../verify/certify/certify.js';
-import type { NormKind } from '../verify/certify/ibp.js';
-import type { BallPerturbation } from '../verify/certify/perturbation.js';
-import { checkMethod, type Method } from '../verify/certify/propagate.js';
-import {
-  checkSubstitutionSpec,
-  substitutionAttack,
-  substitutionSets,
-  type SubstitutionSpec,
-} from '../verify/certify/substitutions.js';
 import { readFileSync } from 'node:fs';
-import { attackRadius, certifiedRadius } from '../verify/certify/radius.js';
+import { RnnlensError } from '../core/errors.js';
+import { DEFAULT_QUEUE, openExecutor, parseExecutor } from '../distributed/executor.js';
+import { loadAnyModel } from '../predict/load.js';
+import { parseModelInput, readInputFile } from '../predict/input-file.js';
+import '../io/register.js'; // lets --model accept TF.js and ONNX files
+import { runCertify, splitInputs, type CertifyCliOptions, type CertifyCliResult } from '../verify/certify/batch.js';
+import type { CertifyInput } from '../verify/certify/certify.js';
+import { checkMethod } from '../verify/certify/propagate.js';
+import type { NormKind } from '../verify/certify/ibp.js';
+import { checkSubstitutionSpec, type SubstitutionSpec } from '../verify/certify/substitutions.js';
+import { certifiedAccuracy, certifyOnExecutor, datasetInputs } from './certify-dataset.js';
 import { createProgressRenderer } from './progress.js';
-import { secondsOption, withDeadline } from './options.js';
-
-export interface CertifyCliOptions {
-  norm: NormKind;
-  eps?: number;
-  radius?: boolean;
-  method: Method;
-  steps?: [number, number];
-  features?: number[];
-  perStep?: boolean;
-  attack?: boolean;
-  audit?: boolean;
-  tolerance?: number;
-  maxRadius?: number;
-  /** discrete substitution sets (token models) instead of a ball; see substitutions.ts */
-  substitutions?: SubstitutionSpec;
-  onProgress?: (p: { done: number; total: number; message?: string }) => void;
-}
-
-export interface CertifyCliResult {
-  prediction: number;
-  lower: number[];
-  upper: number[];
-  certified: boolean;
-  radius: number | null;
-  attackRadius: number | null;
-  /** with substitution sets and --attack: the greedy search's best combination */
-  substitutionAttack?: { flipped: boolean; tokens: number[]; prediction: number };
-  audit?: {
-    ok: boolean;
-    points: number;
-    violations: { quantity: string; side: string; bound: number; observed: number }[];
-  };
-}
-
-/** The sequences of a parsed input file as single certification inputs (padding removed). */
-export function splitInputs(x: ParsedInput): CertifyInput[] {
-  const out: CertifyInput[] = [];
-  for (let b = 0; b < x.batch; b++) {
-    const len = x.lengths[b]!;
-    if (x.kind === 'numeric') {
-      const D = x.features;
-      const off = b * x.steps * D;
-      out.push({
-        kind: 'numeric',
-        data: Float64Array.from(x.data.subarray(off, off + len * D)),
-        steps: len,
-      });
-    } else
-      out.push({ kind: 'tokens', ids: Array.from(x.ids.subarray(b * x.steps, b * x.steps + len)) });
-  }
-  return out;
-}
-
-/** The work behind the command, usable without a terminal. */
-export function runCertify(
-  model: SequenceModel,
-  inputs: CertifyInput[],
-  o: CertifyCliOptions,
-): CertifyCliResult[] {
-  if (o.substitutions) return runSubstitutions(model, inputs, o, o.substitutions);
-  if ((o.eps === undefined) === !o.radius)
-    throw new RnnlensError(
-      'certify: give exactly one of --eps E (certify at E) and --radius (search the certified radius)',
-    );
-  const shape: Omit<BallPerturbation, 'eps'> = { kind: 'ball', norm: o.norm };
-  if (o.steps) shape.steps = o.steps;
-  if (o.features) shape.features = o.features;
-  if (o.perStep) shape.perStep = true;
-  const m64 = model.backend.dtype === 'float64' ? model : model.to('ts64');
-  return inputs.map((x, i) => {
-    let eps = o.eps ?? 0;
-    let radius: number | null = null;
-    if (o.radius) {
-      radius = certifiedRadius(m64, x, shape, {
-        method: o.method,
-        tolerance: o.tolerance,
-        max: o.maxRadius,
-      }).radius;
-      eps = radius;
-    }
-    const r = certify(m64, x, { ...shape, eps }, { method: o.method });
-    const res: CertifyCliResult = {
-      prediction: r.prediction,
-      lower: Array.from(r.lower),
-      upper: Array.from(r.upper),
-      certified: r.certified,
-      radius,
-      attackRadius: o.attack
-        ? attackRadius(m64, x, shape, {
-            start: Math.max(eps, 1e-3),
-            tolerance: o.tolerance,
-            max: o.maxRadius,
-          })
-        : null,
-    };
-    if (o.audit) {
-      const a = audit(m64, x, { ...shape, eps }, { method: o.method });
-      res.audit = { ok: a.ok, points: a.points, violations: a.violations };
-    }
-    o.onProgress?.({ done: i + 1, total: inputs.length, message: `input ${i}` });
-    return res;
-  });
-}
-
-/** Certification against discrete substitution sets (no radius: the set is fixed). */
-function runSubstitutions(
-  model: SequenceModel,
-  inputs: CertifyInput[],
-  o: CertifyCliOptions,
-  spec: SubstitutionSpec,
-): CertifyCliResult[] {
-  const clash = (
-    [
-      ['--eps', o.eps !== undefined],
-      ['--radius', o.radius],
-      ['--steps', o.steps],
-      ['--features', o.features],
-      ['--per-step', o.perStep],
-    ] as const
-  ).find(([, v]) => Boolean(v));
-  if (clash)
-    throw new RnnlensError(
-      `certify: --substitutions fixes the perturbation set; ${clash[0]} cannot be combined with it`,
-    );
-  const tokens = inputs.map((x, i) => {
-    if (x.kind !== 'tokens')
-      throw new RnnlensError(
-        `certify: --substitutions needs a token model and token inputs; input ${i} is numeric`,
-      );
-    return x;
-  });
-  const sets = substitutionSets(
-    spec,
-    tokens.map((x) => x.ids),
-  );
-  const m64 = model.backend.dtype === 'float64' ? model : model.to('ts64');
-  return tokens.map((x, i) => {
-    const r = certify(m64, x, sets[i]!, { method: o.method });
-    const res: CertifyCliResult = {
-      prediction: r.prediction,
-      lower: Array.from(r.lower),
-      upper: Array.from(r.upper),
-      certified: r.certified,
-      radius: null,
-      attackRadius: null,
-    };
-    if (o.attack) res.substitutionAttack = substitutionAttack(m64, x, sets[i]!);
-    if (o.audit) {
-      const a = audit(m64, x, sets[i]!, { method: o.method });
-      res.audit = { ok: a.ok, points: a.points, violations: a.violations };
-    }
-    o.onProgress?.({ done: i + 1, total: inputs.length, message: `input ${i}` });
-    return res;
-  });
-}
+import { intOption, secondsOption, withDeadline } from './options.js';
+export { runCertify, splitInputs, type CertifyCliOptions, type CertifyCliResult };
 
 function readSubstitutions(file: string): SubstitutionSpec {
   let v: unknown;
@@ -251,7 +91,7 @@ export function register(program: Command): void {
     .command('certify')
     .description('certified output bounds and robustness of a model on the inputs of a JSON file')
     .requiredOption('--model <path>', 'model folder, model.json or .onnx file')
-    .requiredOption(
+    .option(
       '--input <file>',
       'JSON: {"inputs": [[[...]]]} | {"tokens": [[...]]} | {"texts": [...]}',
     )
@@ -286,40 +126,78 @@ export function register(program: Command): void {
         '(every occurrence of a token); t is 0-based, the original token is always allowed. ' +
         'With --attack: a greedy search for a prediction-changing combination',
     )
+    .option('--dataset [recipe]', "certify the items of a recipe's split instead of --input (default: the model's recorded recipe)")
+    .option('--data <path>', 'with --dataset: the data folder of recipes that need one (e.g. fsdd)')
+    .option('--split <name>', 'with --dataset: train, validation or test', 'test')
+    .option('--data-seed <n>', "with --dataset: seed of the recipe's data split (default: the model's recorded seed)", intOption('--data-seed', true))
+    .option('--limit <n>', 'with --dataset: the first N items of the split', intOption('--limit', false))
+    .option('--executor <where>', "'local' (this machine) or redis://HOST:PORT (rnnlens worker processes take chunks of inputs)", 'local')
+    .option('--parallel <n>', 'local executor: worker threads', intOption('--parallel'), 1)
+    .option('--chunk <n>', 'inputs per job when the work is spread (default: about 32 jobs)', intOption('--chunk'))
+    .option('--queue <name>', 'queue name on Redis', DEFAULT_QUEUE)
+    .option('--artifacts <dir>', 'folder every worker can read, for models too large for Redis')
     .option('--timeout <seconds>', 'stop with an error after this long', secondsOption('--timeout'))
     .option('--json', 'print one JSON object')
     .action(async (o) => {
       const method = checkMethod('certify --method', o.method);
+      if ((o.input === undefined) === (o.dataset === undefined))
+        throw new RnnlensError('certify: give exactly one of --input FILE (inputs in a JSON file) and --dataset [RECIPE] (the items of a recipe split)');
+      for (const flag of ['data', 'limit', 'dataSeed'] as const)
+        if (o[flag] !== undefined && o.dataset === undefined) throw new RnnlensError(`certify: --${flag === 'dataSeed' ? 'data-seed' : flag} is for --dataset`);
+      const executorSpec = parseExecutor(o.executor);
       const m = await loadAnyModel(o.model);
-      const parsed = parseModelInput(
-        readInputFile(o.input),
-        m.model.inputSpec,
-        m.preprocessing,
-        `input file ${o.input}`,
-      );
-      const inputs = splitInputs(parsed);
+      const progress = createProgressRenderer({ quiet: o.json && !process.stderr.isTTY });
+      const warn = (msg: string): void => void process.stderr.write(`warning: ${msg}\n`);
+      let inputs: CertifyInput[];
+      let labels: number[] | undefined;
+      let datasetName = '';
+      if (o.dataset !== undefined) {
+        const d = datasetInputs(o, m, progress.callback);
+        inputs = d.inputs;
+        labels = d.labels;
+        datasetName = d.name;
+      } else {
+        const parsed = parseModelInput(readInputFile(o.input), m.model.inputSpec, m.preprocessing, `input file ${o.input}`);
+        inputs = splitInputs(parsed);
+      }
       const substitutions = o.substitutions ? readSubstitutions(o.substitutions) : undefined;
-      const progress = createProgressRenderer({ quiet: inputs.length < 2 });
+      if (substitutions?.sequences && substitutions.sequences.length !== inputs.length)
+        throw new RnnlensError(`certify --substitutions: "sequences" expected one entry per input sequence (${inputs.length}), received ${substitutions.sequences.length}`);
+      const options: Omit<CertifyCliOptions, 'onProgress' | 'substitutions'> = {
+        norm: o.norm,
+        eps: o.eps,
+        radius: o.radius,
+        method,
+        steps: o.steps,
+        features: o.features,
+        perStep: o.perStep,
+        attack: o.attack,
+        audit: o.audit,
+        tolerance: o.tolerance,
+        maxRadius: o.maxRadius,
+      };
+      // the options are checked here, before any job is queued
+      if (!substitutions && (o.eps === undefined) === !o.radius)
+        throw new RnnlensError('certify: give exactly one of --eps E (certify at E) and --radius (search the certified radius)');
+      const show = (p: { done: number; total: number; message?: string }): void => progress.callback({ task: 'certify', ...p });
       let results: CertifyCliResult[];
+      let executorName = 'local';
       try {
-        results = runCertify(m.model, inputs, {
-          norm: o.norm,
-          eps: o.eps,
-          radius: o.radius,
-          method,
-          steps: o.steps,
-          features: o.features,
-          perStep: o.perStep,
-          attack: o.attack,
-          audit: o.audit,
-          tolerance: o.tolerance,
-          maxRadius: o.maxRadius,
-          substitutions,
-          onProgress: withDeadline('certify', o.timeout, (p) => progress.callback({ task: 'certify', ...p })),
-        });
+        if (executorSpec.type === 'local' && o.parallel === 1) {
+          results = runCertify(m.model, inputs, { ...options, substitutions, onProgress: withDeadline('certify', o.timeout, show) });
+        } else {
+          const executor = await openExecutor(o.executor, { threads: o.parallel, queue: o.queue, artifacts: o.artifacts, onWarning: warn });
+          executorName = executor.name;
+          try {
+            results = await certifyOnExecutor(executor, o.model, inputs, options, substitutions, o.chunk, show, o.timeout);
+          } finally {
+            await executor.close();
+          }
+        }
       } finally {
         progress.stop();
       }
+      const summary = labels ? certifiedAccuracy(results, labels, datasetName) : undefined;
       if (o.json) {
         process.stdout.write(
           JSON.stringify({
@@ -328,6 +206,8 @@ export function register(program: Command): void {
             norm: substitutions ? null : o.norm,
             eps: o.eps ?? null,
             ...(substitutions ? { perturbation: 'substitutions' } : {}),
+            ...(labels ? { labels, summary } : {}),
+            executor: executorName,
           }) + '\n',
         );
         return;
@@ -368,6 +248,10 @@ export function register(program: Command): void {
           process.stdout.write(`   ${k === r.prediction ? '*' : ' '} ${name.padEnd(width)}  logit in [${fmt(lo)}, ${fmt(r.upper[k]!)}]\n`);
         });
       });
+      if (summary)
+        process.stdout.write(
+          `${summary.n} items of ${summary.dataset}: accuracy ${summary.accuracy.toFixed(4)}, certified ${summary.certified}/${summary.n}, certified accuracy ${summary.certifiedAccuracy.toFixed(4)}${executorName !== 'local' ? ` (executor ${executorName})` : ''}\n`,
+        );
       if (results.some((r) => r.audit && !r.audit.ok)) process.exitCode = 1;
     });
 }

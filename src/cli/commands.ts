@@ -21,6 +21,7 @@ import { register as registerDynamics } from './dynamics.js';
 import { register as registerIntervene } from './intervene.js';
 import { register as registerProbe } from './probe.js';
 import { register as registerWorker } from './worker.js';
+import { register as registerSweep } from './sweep.js';
 
 export type Register = (program: Command) => void;
 
@@ -46,3 +47,4 @@ commands.push(registerDynamics);
 commands.push(registerIntervene);
 commands.push(registerProbe);
 commands.push(registerWorker);
+commands.push(registerSweep);

@@ -145,14 +145,16 @@ export function register(program: Command): void {
       progress.stop();
       const writer = store?.createRun({ kind: 'cv', config: { recipe: o.recipe, splitter: prep.splitter, folds: o.folds, repeats: o.repeats, groupBy: o.groupBy ?? null, executor: executor.name, backend: prep.setup.backend, modelConfig: prep.setup.modelConfig, train: prep.setup.trainConfig }, seed: o.seed, dataFingerprint: fingerprintOfPool(prep), tags: [o.recipe] });
       try {
-        const cv = await runCrossValidation(prep, { executor, onProgress: progress.callback, onWarning: warn });
+        // each fold's metrics as soon as it finishes (on whichever worker): the dashboard draws them
+        // while the run is running
+        const onFold = (f: { index: number; metrics: Record<string, number> }): void => {
+          for (const [k, v] of Object.entries(f.metrics)) if (Number.isFinite(v)) writer?.logMetric(`fold_${k}`, v, f.index + 1);
+        };
+        const cv = await runCrossValidation(prep, { executor, onProgress: progress.callback, onWarning: warn, onFold });
         progress.stop();
         const json = cvJson(cv);
         if (writer) {
           writer.writeJson('cv.json', json);
-          cv.folds.forEach((f) => {
-            for (const [k, v] of Object.entries(f.metrics)) if (Number.isFinite(v)) writer.logMetric(`fold_${k}`, v, f.index + 1);
-          });
           const flat: Record<string, number> = {};
           for (const [k, s] of Object.entries(cv.summary)) Object.assign(flat, { [`${k}_mean`]: s.mean, [`${k}_sd`]: s.sd, [`${k}_ci_low`]: s.ci[0], [`${k}_ci_high`]: s.ci[1] });
           writer.finish('finished', { metrics: flat });

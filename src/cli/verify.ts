@@ -12,12 +12,13 @@
  * model on another dataset (a recipe's test part, or all of it): metrics with bootstrap intervals.
  * Token models must share the recipe's tokenizer (ids of another vocabulary mean nothing).
  *
- * `rnnlens verify groups --recipe NAME --group-by FIELD [--data PATH] [--epochs N]`: each group
+ * `rnnlens verify groups --recipe NAME --group-by FIELD [--data PATH] [--epochs N] [--executor local|redis://…]`: each group
  * (e.g. each FSDD speaker) held out in turn, a fresh model trained on the others, metrics with
  * bootstrap intervals per group.
  */
 import type { Command } from 'commander';
 import { RnnlensError } from '../core/errors.js';
+import { DEFAULT_QUEUE, openExecutor } from '../distributed/executor.js';
 import { loadModel } from '../train/checkpoint.js';
 import { getRecipe } from '../train/recipes.js';
 import { mergePool } from '../verify/cv/plan.js';
@@ -122,17 +123,21 @@ export function register(program: Command): void {
     .option('--epochs <n>', 'epochs per model (default: the recipe)', intOption('--epochs'))
     .option('--seed <n>', 'random seed', intOption('--seed', true), 0)
     .option('--parallel <n>', 'models trained at once in worker threads', intOption('--parallel'), 1)
+    .option('--executor <where>', "'local' (this machine) or redis://HOST:PORT (rnnlens worker processes train the models)", 'local')
+    .option('--queue <name>', 'queue name on Redis', DEFAULT_QUEUE)
+    .option('--artifacts <dir>', 'folder every worker can read, for data too large for Redis')
     .option('--resamples <n>', 'bootstrap resamples', intOption('--resamples'), 2000)
     .option('--json', 'print one JSON object')
     .action(async (o) => {
       const progress = createProgressRenderer();
+      const executor = await openExecutor(o.executor, { threads: o.parallel, queue: o.queue, artifacts: o.artifacts, onWarning: (m) => void process.stderr.write(`warning: ${m}\n`) });
       try {
         const r = await leaveOneGroupOutEvaluation({
           recipe: o.recipe,
           data: o.data,
           groupBy: o.groupBy,
           seed: o.seed,
-          parallel: o.parallel,
+          executor,
           trainConfig: o.epochs !== undefined ? { epochs: o.epochs } : undefined,
           bootstrap: { nResamples: o.resamples, seed: o.seed },
           onProgress: progress.callback,
@@ -147,6 +152,7 @@ export function register(program: Command): void {
         }
       } finally {
         progress.stop();
+        await executor.close();
       }
     });
 }

@@ -9,6 +9,13 @@ import { RnnlensError } from '../core/errors.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { runFold, type CvSetup } from '../verify/cv/fold.js';
 import type { FoldPlan } from '../verify/cv/plan.js';
+import type { SequenceModel } from '../nn/model.js';
+import { loadAnyModel } from '../predict/load.js';
+import '../io/register.js'; // workers load TF.js and ONNX models too
+import { runCertify, type CertifyCliOptions, type CertifyCliResult } from '../verify/certify/batch.js';
+import type { CertifyInput } from '../verify/certify/certify.js';
+import type { SubstitutionSpec } from '../verify/certify/substitutions.js';
+import { materializeModel, type ModelPackage } from './model-package.js';
 
 export interface JobContext {
   onProgress?: ProgressCallback;
@@ -22,9 +29,45 @@ export interface CvFoldShared {
   keepWeights: boolean;
 }
 
+/** The shared part of a batch of certification chunks: the model's files and the options. */
+export interface CertifyChunkShared {
+  model: ModelPackage;
+  options: Omit<CertifyCliOptions, 'onProgress' | 'substitutions'>;
+}
+
+/** One chunk of inputs to certify (with its slice of per-sequence substitution sets). */
+export interface CertifyChunk {
+  inputs: CertifyInput[];
+  substitutions?: SubstitutionSpec;
+}
+
+// loaded models of this thread or process, by package hash (a batch's chunks load it once)
+const models = new Map<string, Promise<SequenceModel>>();
+function modelOf(pkg: ModelPackage): Promise<SequenceModel> {
+  let m = models.get(pkg.hash);
+  if (!m) {
+    m = loadAnyModel(materializeModel(pkg)).then((l) => l.model);
+    m.catch(() => models.delete(pkg.hash));
+    models.set(pkg.hash, m);
+    while (models.size > 4) models.delete(models.keys().next().value!);
+  }
+  return m;
+}
+
+async function certifyChunk(shared: CertifyChunkShared, chunk: CertifyChunk, ctx: JobContext): Promise<CertifyCliResult[]> {
+  const model = await modelOf(shared.model);
+  return runCertify(model, chunk.inputs, {
+    ...shared.options,
+    substitutions: chunk.substitutions,
+    onProgress: (p) => ctx.onProgress?.({ task: 'certify', done: p.done, total: p.total, message: p.message }),
+  });
+}
+
 export const HANDLERS = {
   /** one fold of a cross-validation (or of a sweep point's cross-validation) */
   'cv-fold': (shared: CvFoldShared, plan: FoldPlan, ctx: JobContext) => runFold(shared.setup, plan, { keepWeights: shared.keepWeights, onProgress: ctx.onProgress }),
+  /** certification of a slice of a dataset's inputs */
+  'certify-chunk': certifyChunk,
 } satisfies Record<string, Handler>;
 
 export type JobKind = keyof typeof HANDLERS;

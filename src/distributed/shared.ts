@@ -14,7 +14,7 @@ import { getRecipe } from '../train/recipes.js';
 import { mergePool } from '../verify/cv/plan.js';
 import { createHash } from 'node:crypto';
 import { fromBytes, toBytes, type ArtifactRef, type ArtifactStore } from './artifacts.js';
-import type { CvFoldShared, JobKind } from './handlers.js';
+import type { CertifyChunkShared, CvFoldShared, JobKind } from './handlers.js';
 
 /** Where a built-in dataset comes from, when the worker can rebuild it by name. */
 export interface DatasetSource {
@@ -65,8 +65,19 @@ export function pooledRecipeData(recipe: string, seed: number): Dataset {
   return mergePool([parts.train, parts.validation, parts.test], r.name);
 }
 
+/** A model package with its files in the artifact store. */
+export interface CertifyChunkSharedRef {
+  model: { hash: string; entry: string; artifact: ArtifactRef };
+  options: CertifyChunkShared['options'];
+}
+
 export async function packShared(kind: JobKind, shared: unknown, store: ArtifactStore): Promise<unknown> {
   switch (kind) {
+    case 'certify-chunk': {
+      const s = shared as CertifyChunkShared;
+      const { files, ...about } = s.model;
+      return { model: { ...about, artifact: await store.put(toBytes(files)) }, options: s.options } satisfies CertifyChunkSharedRef;
+    }
     case 'cv-fold': {
       const s = shared as CvFoldSharedWithSource;
       const { dataset, ...setup } = s.setup;
@@ -78,6 +89,11 @@ export async function packShared(kind: JobKind, shared: unknown, store: Artifact
 
 export async function unpackShared(kind: JobKind, ref: unknown, store: ArtifactStore): Promise<unknown> {
   switch (kind) {
+    case 'certify-chunk': {
+      const r = ref as CertifyChunkSharedRef;
+      const { artifact, ...about } = r.model;
+      return { model: { ...about, files: fromBytes<Record<string, Uint8Array>>(await store.get(artifact)) }, options: r.options } satisfies CertifyChunkShared;
+    }
     case 'cv-fold': {
       const r = ref as CvFoldSharedRef;
       let dataset: Dataset;

@@ -90,7 +90,7 @@ export async function startJobWorker(opts: WorkerOptions): Promise<WorkerHandle>
       const message = e instanceof Error ? e.message : String(e);
       log(`${name}: ${d.label} (${job.id}) failed: ${message}`);
       if ((e instanceof JobError && e.userError) || (!(e instanceof JobError) && e instanceof RnnlensError)) throw new UnrecoverableError(message);
-      throw new Error(message);
+      throw new Error(message, { cause: e });
     }
   };
 

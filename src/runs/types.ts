@@ -9,6 +9,11 @@ export type RunKind =
   | 'internals'
   | 'certify'
   | 'explain-bench'
+  | 'sweep'
+  | 'dynamics'
+  | 'extract'
+  | 'intervene'
+  | 'probe'
   | (string & {});
 
 export type RunStatus = 'running' | 'finished' | 'failed';

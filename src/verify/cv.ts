@@ -61,6 +61,8 @@ export interface CrossValidateOptions {
   confidenceLevel?: number;
   onProgress?: ProgressCallback;
   onWarning?: (message: string) => void;
+  /** each fold as it finishes (in completion order), with how many have finished */
+  onFold?: (fold: FoldResult, done: number, total: number) => void;
 }
 
 export interface PreparedCv {
@@ -177,7 +179,7 @@ function collectOof(folds: readonly FoldResult[]): OutOfFold | undefined {
 }
 
 /** Trains and scores every planned fold (in this thread or in workers). */
-export async function runCrossValidation(prep: PreparedCv, opts: Pick<CrossValidateOptions, 'parallel' | 'executor' | 'keepModels' | 'confidenceLevel' | 'onProgress' | 'onWarning'> = {}): Promise<CrossValidation> {
+export async function runCrossValidation(prep: PreparedCv, opts: Pick<CrossValidateOptions, 'parallel' | 'executor' | 'keepModels' | 'confidenceLevel' | 'onProgress' | 'onWarning' | 'onFold'> = {}): Promise<CrossValidation> {
   const { setup, plans } = prep;
   const warnings = [...prep.warnings];
   const warn = (m: string): void => {
@@ -208,6 +210,7 @@ export async function runCrossValidation(prep: PreparedCv, opts: Pick<CrossValid
     epochDone[r.index] = epochs;
     foldsDone++;
     report(`fold ${r.fold + 1} done`);
+    opts.onFold?.(r, foldsDone, plans.length);
   };
   const keepWeights = opts.keepModels ?? false;
   const executor = opts.executor ?? new LocalExecutor(Math.min(parallel, plans.length));

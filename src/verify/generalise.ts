@@ -119,7 +119,7 @@ export async function leaveOneGroupOutEvaluation(opts: LeaveOneGroupOutOptions):
   const seed = opts.seed ?? 0;
   const splits = leaveOneGroupOut(groups);
   const plans: FoldPlan[] = splits.map((s, f) => ({ index: f, repeat: 0, fold: f, train: s.train, test: s.test, seed: foldSeed(seed, 0, f) }));
-  const cv = await runCrossValidation({ ...prep, plans }, { parallel: opts.parallel, onProgress: opts.onProgress, onWarning: opts.onWarning });
+  const cv = await runCrossValidation({ ...prep, plans }, { parallel: opts.parallel, executor: opts.executor, onProgress: opts.onProgress, onWarning: opts.onWarning });
   const out: GroupResult[] = cv.folds.map((f, j) => {
     const b = f.predictions ? bootstrapMetrics({ ...f.predictions, indices: Int32Array.from(f.predictions.indices, (_, r) => r) }, prep.setup.task, opts.bootstrap) : { intervals: {}, warnings: [] };
     return { group: splits[j]!.group, trainSize: f.train.length, n: f.test.length, metrics: f.metrics, ...b };

@@ -121,6 +121,39 @@ describe('redis executor', { skip: SKIP_REDIS, timeout: 600_000 }, () => {
     await stopWorkers();
   });
 
+  it('certify over a dataset gives the same results in this thread, in 2 threads and on a Redis worker', async () => {
+    const dir = tmp();
+    const model = join(dir, 'motif');
+    const trained = await runCli(['train', '--recipe', 'motif', '--epochs', '1', '--hidden', '8', '--out', model, '--no-record']);
+    assert.equal(trained.status, 0, trained.stderr);
+    const args = ['certify', '--model', model, '--dataset', '--limit', '9', '--eps', '0.01', '--method', 'ibp', '--json'];
+    const strip = (out: string): unknown => {
+      const j = JSON.parse(out) as Record<string, unknown>;
+      delete j['executor'];
+      return j;
+    };
+    const inline = await runCli(args);
+    assert.equal(inline.status, 0, inline.stderr);
+    const expected = strip(inline.stdout) as { results: unknown[]; summary: { n: number; certifiedAccuracy: number } };
+    assert.equal(expected.results.length, 9);
+    assert.equal(expected.summary.n, 9);
+    const threads = await runCli([...args, '--parallel', '2', '--chunk', '2']);
+    assert.equal(threads.status, 0, threads.stderr);
+    assert.deepEqual(strip(threads.stdout), expected);
+    const w = await worker();
+    const remote = await runCli([...args, '--executor', redis.url, '--chunk', '4']);
+    assert.equal(remote.status, 0, remote.stderr);
+    assert.equal(JSON.parse(remote.stdout).executor, redis.url);
+    assert.deepEqual(strip(remote.stdout), expected);
+    assert.match(w.log(), /inputs 8–8 \(certify-chunk-.*\) done/);
+    // a model the worker cannot read fails the job once, with the reason
+    const bad = await runCli(['certify', '--model', model, '--dataset', 'spam', '--limit', '2', '--eps', '0.01', '--executor', redis.url]);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /spam/);
+    assert.doesNotMatch(bad.stderr, /\n\s+at /);
+    await stopWorkers();
+  });
+
   it('a worker killed with SIGKILL mid-fold loses nothing: another worker reruns the fold, same numbers', async () => {
     const args = ['cv', '--recipe', 'motif', '--folds', '2', '--epochs', '25', '--no-record', '--json'];
     const local = await runCli(args);

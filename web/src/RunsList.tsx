@@ -39,7 +39,7 @@ export function RunsList() {
             name="kind"
           >
             <option value="">any</option>
-            {['train', 'cv', 'compare', 'explain', 'internals', 'certify', 'explain-bench'].map(
+            {['train', 'cv', 'compare', 'sweep', 'explain', 'internals', 'certify', 'explain-bench', 'dynamics', 'extract', 'intervene', 'probe'].map(
               (k) => (
                 <option key={k}>{k}</option>
               ),
