@@ -9,8 +9,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { RnnlensError } from '../core/errors.js';
 import type { ProgressCallback } from '../core/progress.js';
-import { subset } from '../data/dataset.js';
+import { subset, type Dataset } from '../data/dataset.js';
 import type { Executor } from '../distributed/executor.js';
+import { chunkRanges, chunkSize, runChunks } from './chunks.js';
 import type { CertifyChunk, CertifyChunkShared } from '../distributed/handlers.js';
 import { packModel } from '../distributed/model-package.js';
 import type { LoadedAnyModel } from '../predict/load.js';
@@ -41,23 +42,29 @@ export interface DatasetInputOptions {
   limit?: number;
 }
 
-/** The split's items as certification inputs, with their class labels. */
-export function datasetInputs(o: DatasetInputOptions, m: LoadedAnyModel, onProgress?: ProgressCallback): { inputs: CertifyInput[]; labels: number[]; name: string } {
+/** A recipe split's items for a command on a model (checked against the model's input and outputs). */
+export function recipeSplit(command: string, o: DatasetInputOptions, m: LoadedAnyModel, onProgress?: ProgressCallback): Dataset {
   const meta = nativeMeta(o.model);
   const recipeName = typeof o.dataset === 'string' ? o.dataset : typeof meta['recipe'] === 'string' ? (meta['recipe'] as string) : undefined;
-  if (!recipeName) throw new RnnlensError(`certify: the model at ${o.model} records no recipe; name one with --dataset RECIPE (and --data PATH when it needs a data folder)`);
-  if (!(SPLITS as readonly string[]).includes(o.split)) throw new RnnlensError(`certify: --split expected train, validation or test, received ${JSON.stringify(o.split)}`);
+  if (!recipeName) throw new RnnlensError(`${command}: the model at ${o.model} records no recipe; name one with --dataset RECIPE (and --data PATH when it needs a data folder)`);
+  if (!(SPLITS as readonly string[]).includes(o.split)) throw new RnnlensError(`${command}: --split expected train, validation or test, received ${JSON.stringify(o.split)}`);
   const recipe = getRecipe(recipeName);
   const seed = o.dataSeed ?? (typeof meta['seed'] === 'number' ? (meta['seed'] as number) : recipe.train.seed);
   let ds = recipe.load({ data: o.data, seed, onProgress })[o.split as (typeof SPLITS)[number]];
-  if (ds.target !== 'class') throw new RnnlensError(`certify --dataset: recipe '${recipeName}' has ${ds.target} targets; certified accuracy needs class labels (use --input FILE for other models)`);
-  if (ds.items.length === 0) throw new RnnlensError(`certify --dataset: the ${o.split} split of '${recipeName}' is empty`);
+  if (ds.items.length === 0) throw new RnnlensError(`${command} --dataset: the ${o.split} split of '${recipeName}' is empty`);
   if (o.limit !== undefined && o.limit < ds.items.length) ds = subset(ds, Array.from({ length: o.limit }, (_, i) => i));
   const spec = m.model.inputSpec;
-  if (spec.kind !== ds.input) throw new RnnlensError(`certify --dataset: the model takes ${spec.kind} input, recipe '${recipeName}' gives ${ds.input}`);
-  if (spec.kind === 'numeric' && spec.features !== ds.features) throw new RnnlensError(`certify --dataset: the model takes ${spec.features} features per step, recipe '${recipeName}' gives ${ds.features}`);
-  if (spec.kind === 'tokens' && ds.vocabSize !== undefined && ds.vocabSize > spec.vocabSize) throw new RnnlensError(`certify --dataset: the model takes token ids below ${spec.vocabSize}, recipe '${recipeName}' has a vocabulary of ${ds.vocabSize} (is it the model's recipe?)`);
-  if (m.model.outputFeatures !== (ds.classNames?.length ?? m.model.outputFeatures)) throw new RnnlensError(`certify --dataset: the model has ${m.model.outputFeatures} outputs, recipe '${recipeName}' has ${ds.classNames!.length} classes`);
+  if (spec.kind !== ds.input) throw new RnnlensError(`${command} --dataset: the model takes ${spec.kind} input, recipe '${recipeName}' gives ${ds.input}`);
+  if (spec.kind === 'numeric' && spec.features !== ds.features) throw new RnnlensError(`${command} --dataset: the model takes ${spec.features} features per step, recipe '${recipeName}' gives ${ds.features}`);
+  if (spec.kind === 'tokens' && ds.vocabSize !== undefined && ds.vocabSize > spec.vocabSize) throw new RnnlensError(`${command} --dataset: the model takes token ids below ${spec.vocabSize}, recipe '${recipeName}' has a vocabulary of ${ds.vocabSize} (is it the model's recipe?)`);
+  if (ds.target === 'class' && ds.classNames && m.model.outputFeatures !== ds.classNames.length) throw new RnnlensError(`${command} --dataset: the model has ${m.model.outputFeatures} outputs, recipe '${recipeName}' has ${ds.classNames.length} classes`);
+  return ds;
+}
+
+/** The split's items as certification inputs, with their class labels. */
+export function datasetInputs(o: DatasetInputOptions, m: LoadedAnyModel, onProgress?: ProgressCallback): { inputs: CertifyInput[]; labels: number[]; name: string } {
+  const ds = recipeSplit('certify', o, m, onProgress);
+  if (ds.target !== 'class') throw new RnnlensError(`certify --dataset: the data has ${ds.target} targets; certified accuracy needs class labels (use --input FILE for other models)`);
   const inputs: CertifyInput[] = ds.items.map((it) => (ds.input === 'numeric' ? { kind: 'numeric', data: Float64Array.from(it.x), steps: it.steps } : { kind: 'tokens', ids: Array.from(it.x) }));
   return { inputs, labels: ds.items.map((it) => it.label!), name: ds.name };
 }
@@ -87,11 +94,6 @@ export function certifiedAccuracy(results: readonly CertifyCliResult[], labels: 
   return { dataset, n, accuracy: right / n, certified: cert, certifiedAccuracy: certRight / n };
 }
 
-/** Default chunking: about 32 jobs, at most 16 inputs each (so a lost job costs little). */
-export function chunkSize(n: number, chunk?: number): number {
-  return chunk ?? Math.max(1, Math.min(16, Math.ceil(n / 32)));
-}
-
 /** Certifies the inputs as chunks on an executor; results in input order. */
 export async function certifyOnExecutor(
   executor: Executor,
@@ -103,53 +105,12 @@ export async function certifyOnExecutor(
   onProgress: (p: { done: number; total: number; message?: string }) => void,
   timeoutSeconds?: number,
 ): Promise<CertifyCliResult[]> {
-  const size = chunkSize(inputs.length, chunk);
-  const items: CertifyChunk[] = [];
-  for (let a = 0; a < inputs.length; a += size) {
-    const b = Math.min(inputs.length, a + size);
+  const ranges = chunkRanges(inputs.length, chunkSize(inputs.length, chunk));
+  const items: CertifyChunk[] = ranges.map(([a, b]) => {
     const sub = substitutions ? { ...substitutions, ...(substitutions.sequences ? { sequences: substitutions.sequences.slice(a, b) } : {}) } : undefined;
-    items.push({ inputs: inputs.slice(a, b), ...(sub ? { substitutions: sub } : {}) });
-  }
+    return { inputs: inputs.slice(a, b), ...(sub ? { substitutions: sub } : {}) };
+  });
   const shared: CertifyChunkShared = { model: packModel(modelPath), options };
-  const within = new Int32Array(items.length);
-  let failure: unknown;
-  const report = (message: string): void => {
-    let done = 0;
-    for (const d of within) done += d;
-    try {
-      onProgress({ done, total: inputs.length, message });
-    } catch (e) {
-      failure ??= e; // the --timeout deadline: stops the command below
-    }
-  };
-  let timer: NodeJS.Timeout | undefined;
-  const deadline =
-    timeoutSeconds === undefined
-      ? undefined
-      : new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new RnnlensError(`certify: stopped after --timeout ${timeoutSeconds} s (raise --timeout or reduce the work)`)), timeoutSeconds * 1000);
-        });
-  const start = (i: number): number => i * size;
-  try {
-    const run = executor.run<CertifyChunkShared, CertifyChunk, CertifyCliResult[]>({
-      kind: 'certify-chunk',
-      shared,
-      items,
-      label: (i) => `inputs ${start(i)}–${start(i) + items[i]!.inputs.length - 1}`,
-      onProgress: (i, p) => {
-        within[i] = Math.max(within[i]!, p.done);
-        report(`input ${start(i) + p.done - 1}`);
-      },
-      onDone: (i) => {
-        within[i] = items[i]!.inputs.length;
-        report(`inputs ${start(i)}–${start(i) + items[i]!.inputs.length - 1} done`);
-      },
-    });
-    run.catch(() => {}); // when the deadline wins, the run's own end is not awaited
-    const chunks = await (deadline ? Promise.race([run, deadline]) : run);
-    if (failure) throw failure;
-    return chunks.flat();
-  } finally {
-    clearTimeout(timer);
-  }
+  const chunks = await runChunks<CertifyChunkShared, CertifyChunk, CertifyCliResult[]>(executor, { command: 'certify', kind: 'certify-chunk', shared, items, ranges, noun: 'input', onProgress, timeoutSeconds });
+  return chunks.flat();
 }

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { RnnlensError } from '../core/errors.js';
-import { DEFAULT_QUEUE, openExecutor, parseExecutor } from '../distributed/executor.js';
+import { openExecutor, parseExecutor } from '../distributed/executor.js';
 import { loadAnyModel } from '../predict/load.js';
 import { parseModelInput, readInputFile } from '../predict/input-file.js';
 import '../io/register.js'; // lets --model accept TF.js and ONNX files
@@ -19,8 +19,9 @@ import { checkMethod } from '../verify/certify/propagate.js';
 import type { NormKind } from '../verify/certify/ibp.js';
 import { checkSubstitutionSpec, type SubstitutionSpec } from '../verify/certify/substitutions.js';
 import { certifiedAccuracy, certifyOnExecutor, datasetInputs } from './certify-dataset.js';
+import { addDatasetOptions } from './chunks.js';
 import { createProgressRenderer } from './progress.js';
-import { intOption, secondsOption, withDeadline } from './options.js';
+import { secondsOption, withDeadline } from './options.js';
 export { runCertify, splitInputs, type CertifyCliOptions, type CertifyCliResult };
 
 function readSubstitutions(file: string): SubstitutionSpec {
@@ -87,57 +88,51 @@ function parsePositive(flag: string): (v: string) => number {
 }
 
 export function register(program: Command): void {
-  program
-    .command('certify')
-    .description('certified output bounds and robustness of a model on the inputs of a JSON file')
-    .requiredOption('--model <path>', 'model folder, model.json or .onnx file')
-    .option(
-      '--input <file>',
-      'JSON: {"inputs": [[[...]]]} | {"tokens": [[...]]} | {"texts": [...]}',
-    )
-    .option('--norm <norm>', 'linf | l2 | l1 (token models: in embedding space)', parseNorm, 'linf')
-    .option('--eps <e>', 'radius of the perturbation ball', parseEps)
-    .option('--radius', 'search the largest certified radius (bisection)')
-    .option(
-      '--method <m>',
-      'ibp | crown | alpha (α-CROWN: slopes optimised per margin, tighter and slower)',
-      'crown',
-    )
-    .option('--steps <a-b>', 'perturb only steps a..b (0-based, inclusive)', parseSteps)
-    .option('--features <list>', 'perturb only these features (comma-separated)', parseFeatures)
-    .option('--per-step', 'one ball per step (per token) instead of one joint ball')
-    .option('--attack', 'also search the smallest adversarial radius with PGD (an upper bound)')
-    .option('--audit', 'sample and attack inside the set; report any value outside its bound')
-    .option(
-      '--tolerance <t>',
-      'absolute tolerance of the radius searches',
-      parsePositive('--tolerance'),
-    )
-    .option(
-      '--max-radius <r>',
-      'largest radius the searches try (default 100)',
-      parsePositive('--max-radius'),
-    )
-    .option(
-      '--substitutions <file>',
-      'token models: certify against discrete substitution sets instead of a ball. JSON, keys ' +
-        'combined: {"positions": {"<t>": [ids]}} (same positions in every sequence), ' +
-        '{"sequences": [{"<t>": [ids]}, ...]} (one per input sequence), {"tokens": {"<id>": [ids]}} ' +
-        '(every occurrence of a token); t is 0-based, the original token is always allowed. ' +
-        'With --attack: a greedy search for a prediction-changing combination',
-    )
-    .option('--dataset [recipe]', "certify the items of a recipe's split instead of --input (default: the model's recorded recipe)")
-    .option('--data <path>', 'with --dataset: the data folder of recipes that need one (e.g. fsdd)')
-    .option('--split <name>', 'with --dataset: train, validation or test', 'test')
-    .option('--data-seed <n>', "with --dataset: seed of the recipe's data split (default: the model's recorded seed)", intOption('--data-seed', true))
-    .option('--limit <n>', 'with --dataset: the first N items of the split', intOption('--limit', false))
-    .option('--executor <where>', "'local' (this machine) or redis://HOST:PORT (rnnlens worker processes take chunks of inputs)", 'local')
-    .option('--parallel <n>', 'local executor: worker threads', intOption('--parallel'), 1)
-    .option('--chunk <n>', 'inputs per job when the work is spread (default: about 32 jobs)', intOption('--chunk'))
-    .option('--queue <name>', 'queue name on Redis', DEFAULT_QUEUE)
-    .option('--artifacts <dir>', 'folder every worker can read, for models too large for Redis')
-    .option('--timeout <seconds>', 'stop with an error after this long', secondsOption('--timeout'))
-    .option('--json', 'print one JSON object')
+  addDatasetOptions(
+    program
+      .command('certify')
+      .description('certified output bounds and robustness of a model on the inputs of a JSON file')
+      .requiredOption('--model <path>', 'model folder, model.json or .onnx file')
+      .option(
+        '--input <file>',
+        'JSON: {"inputs": [[[...]]]} | {"tokens": [[...]]} | {"texts": [...]}',
+      )
+      .option('--norm <norm>', 'linf | l2 | l1 (token models: in embedding space)', parseNorm, 'linf')
+      .option('--eps <e>', 'radius of the perturbation ball', parseEps)
+      .option('--radius', 'search the largest certified radius (bisection)')
+      .option(
+        '--method <m>',
+        'ibp | crown | alpha (α-CROWN: slopes optimised per margin, tighter and slower)',
+        'crown',
+      )
+      .option('--steps <a-b>', 'perturb only steps a..b (0-based, inclusive)', parseSteps)
+      .option('--features <list>', 'perturb only these features (comma-separated)', parseFeatures)
+      .option('--per-step', 'one ball per step (per token) instead of one joint ball')
+      .option('--attack', 'also search the smallest adversarial radius with PGD (an upper bound)')
+      .option('--audit', 'sample and attack inside the set; report any value outside its bound')
+      .option(
+        '--tolerance <t>',
+        'absolute tolerance of the radius searches',
+        parsePositive('--tolerance'),
+      )
+      .option(
+        '--max-radius <r>',
+        'largest radius the searches try (default 100)',
+        parsePositive('--max-radius'),
+      )
+      .option(
+        '--substitutions <file>',
+        'token models: certify against discrete substitution sets instead of a ball. JSON, keys ' +
+          'combined: {"positions": {"<t>": [ids]}} (same positions in every sequence), ' +
+          '{"sequences": [{"<t>": [ids]}, ...]} (one per input sequence), {"tokens": {"<id>": [ids]}} ' +
+          '(every occurrence of a token); t is 0-based, the original token is always allowed. ' +
+          'With --attack: a greedy search for a prediction-changing combination',
+      )
+      .option('--timeout <seconds>', 'stop with an error after this long', secondsOption('--timeout'))
+      .option('--json', 'print one JSON object'),
+    'certify',
+    'item',
+  )
     .action(async (o) => {
       const method = checkMethod('certify --method', o.method);
       if ((o.input === undefined) === (o.dataset === undefined))

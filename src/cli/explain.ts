@@ -5,22 +5,98 @@
  * method in Temporal Saliency Rescaling; `--check` adds the scorecard (completeness gap, deletion
  * AUC against random orderings, cascading-randomisation sanity check, each pass/warn/fail);
  * `--out` writes a figure per sequence (SVG and PNG) and explanation.json.
+ * `--dataset [RECIPE] [--split] [--limit N] [--executor local|redis://…] [--parallel N]` explains a
+ * recipe split's sequences instead of a file, in chunks on the executor (see explain-dataset.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { RnnlensError } from '../core/errors.js';
-import { attribute, listMethods, toNested } from '../explain/attribute.js';
-import type { AttributeOptions, AttributionResult, Baseline } from '../explain/types.js';
-import type { ModelInput, SequenceModel } from '../nn/model.js';
+import { toNested } from '../explain/attribute.js';
+import { checkExplainOptions, runExplain, type ExplainCliOptions, type Explanation } from '../explain/run.js';
+import { openExecutor, parseExecutor } from '../distributed/executor.js';
+import type { ModelInput } from '../nn/model.js';
+import type { LoadedAnyModel } from '../predict/load.js';
+import { recipeSplit } from './certify-dataset.js';
+import { explainDataset } from './explain-dataset.js';
 import { parseModelInput, readInputFile } from '../predict/input-file.js';
 import { loadAnyModel } from '../predict/load.js';
-import { ensureMethods } from '../verify/explanations/benchmark.js';
-import { predictedClasses } from '../verify/explanations/perturb.js';
 import { sequenceFigure, tokenLabel, writeFigure } from '../verify/explanations/report.js';
-import { scorecard, type Scorecard } from '../verify/explanations/scorecard.js';
 import { intOption, secondsOption, withDeadline } from './options.js';
+import { addDatasetOptions } from './chunks.js';
 import { createProgressRenderer } from './progress.js';
+export { parseBaseline, runExplain, type ExplainCliOptions, type Explanation } from '../explain/run.js';
+
+interface ExplainDatasetCli {
+  dataset?: string | true;
+  data?: string;
+  split: string;
+  dataSeed?: number;
+  limit?: number;
+  executor: string;
+  parallel: number;
+  chunk?: number;
+  queue: string;
+  artifacts?: string;
+}
+
+/** `explain --dataset`: the split's sequences in chunks on the executor; JSON, text and figures. */
+async function explainDatasetCommand(raw: ExplainDatasetCli & { model: string }, o: ExplainCliOptions, m: LoadedAnyModel): Promise<void> {
+  checkExplainOptions(m.model, o);
+  const progress = createProgressRenderer({ quiet: o.quiet || o.json });
+  const warn = (msg: string): void => void process.stderr.write(`warning: ${msg}\n`);
+  let ds;
+  let chunks;
+  let executorName: string;
+  try {
+    ds = recipeSplit('explain', { model: raw.model, dataset: raw.dataset!, data: raw.data, split: raw.split, dataSeed: raw.dataSeed, limit: raw.limit }, m, progress.callback);
+    const executor = await openExecutor(raw.executor, { threads: raw.parallel, queue: raw.queue, artifacts: raw.artifacts, onWarning: warn });
+    executorName = executor.name;
+    try {
+      chunks = await explainDataset(executor, raw.model, m.model, ds, o, raw.chunk, (p) => progress.callback({ task: 'explain', ...p }));
+    } finally {
+      await executor.close();
+    }
+  } finally {
+    progress.stop();
+  }
+  const method = o.tsr ? `tsr(${o.method})` : o.method;
+  const tokensOf = (input: ModelInput): string[][] | null =>
+    'ids' in input ? Array.from({ length: input.batch }, (_, b) => Array.from(input.ids.subarray(b * input.steps, b * input.steps + input.lengths[b]!), (id) => tokenLabel(id, m.preprocessing))) : null;
+  const attributions: number[][][] = [];
+  const tokens: string[][] = [];
+  for (const c of chunks) {
+    const nested = toNested(c.result.attributions);
+    nested.forEach((seq, b) => attributions.push(seq.slice(0, c.input.lengths[b])));
+    tokens.push(...(tokensOf(c.input) ?? []));
+  }
+  const json = {
+    method,
+    dataset: ds.name,
+    n: ds.items.length,
+    targets: chunks.flatMap((c) => c.result.targets),
+    attributions,
+    outputs: chunks.flatMap((c) => Array.from(c.result.outputs)),
+    delta: chunks.every((c) => c.result.delta) ? chunks.flatMap((c) => Array.from(c.result.delta!)) : null,
+    ...(ds.target === 'class' ? { labels: ds.items.map((it) => it.label ?? null) } : {}),
+    ...(tokens.length ? { tokens } : {}),
+    ...(m.classNames ? { classNames: m.classNames } : {}),
+    executor: executorName,
+  };
+  if (o.out) {
+    mkdirSync(o.out, { recursive: true });
+    writeFileSync(join(o.out, 'explanation.json'), JSON.stringify(json));
+    for (const c of chunks) {
+      const toks = tokensOf(c.input);
+      for (let b = 0; b < c.input.batch; b++) {
+        const f = sequenceFigure(c.result.attributions, b, `${method}: ${ds.name} sequence ${c.start + b}, target ${c.result.targets[b]!.index}`, toks?.[b]);
+        await writeFigure(o.out, `sequence-${c.start + b}`, f.figure, f.data);
+      }
+    }
+  }
+  if (o.json) process.stdout.write(JSON.stringify(json) + '\n');
+  else for (const c of chunks) printText({ result: { ...c.result, method, diagnostics: {} } }, tokensOf(c.input), c.start);
+}
 
 /** `--target`: an output index, or one of the model's class names. */
 export function resolveTarget(v: string | undefined, classNames: readonly string[] | undefined): number | undefined {
@@ -33,102 +109,7 @@ export function resolveTarget(v: string | undefined, classNames: readonly string
   throw new RnnlensError(`explain: --target expected ${names}an output index >= 0, received ${JSON.stringify(v)}`);
 }
 
-export interface ExplainCliOptions {
-  model: string;
-  input: string;
-  method: string;
-  target?: number;
-  /** Seconds before the computation stops with an error. */
-  timeout?: number;
-  steps?: number;
-  baseline?: string;
-  tsr?: boolean;
-  check?: boolean;
-  json?: boolean;
-  out?: string;
-  seed: number;
-  quiet?: boolean;
-}
-
-/** The baseline named on the command line, for this model and input. */
-export function parseBaseline(spec: string, model: SequenceModel, input: ModelInput): Baseline {
-  const tokens = model.inputSpec.kind === 'tokens';
-  const bad = (expected: string): never => {
-    throw new RnnlensError(
-      `explain: --baseline expected ${expected}, received ${JSON.stringify(spec)}`,
-    );
-  };
-  if (spec === 'zeros') return 'zeros';
-  if (/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(spec)) return { kind: 'constant', value: Number(spec) };
-  if (spec === 'pad' || spec === 'unk' || spec.startsWith('token:')) {
-    if (!tokens) bad('zeros, mean, blur[:W] or a number for a numeric model');
-    const id = spec === 'pad' ? 0 : spec === 'unk' ? 1 : Number(spec.slice(6));
-    if (!Number.isInteger(id) || id < 0) bad('token:<id> with an integer id >= 0');
-    return { kind: 'token', id };
-  }
-  if (tokens) bad('zeros, a number, pad, unk or token:<id> for a token model');
-  if (spec === 'mean') {
-    // The mean of the given sequences per feature (over their valid steps).
-    const x = input as Extract<ModelInput, { data: unknown }>;
-    const mean = new Float64Array(x.features);
-    let n = 0;
-    for (let b = 0; b < x.batch; b++)
-      for (let t = 0; t < x.lengths[b]!; t++, n++)
-        for (let f = 0; f < x.features; f++)
-          mean[f]! += x.data[(b * x.steps + t) * x.features + f]!;
-    return { kind: 'mean', mean: mean.map((v) => v / n) };
-  }
-  const blur = /^blur(?::(\d+))?$/.exec(spec);
-  if (blur) return { kind: 'blur', window: blur[1] ? Number(blur[1]) : 5 };
-  return bad('zeros, mean, pad, unk, blur[:W], token:<id> or a number');
-}
-
-export interface Explanation {
-  options: AttributeOptions;
-  result: AttributionResult;
-  card?: Scorecard;
-}
-
-/** Runs the explanation (and the scorecard) the options ask for. */
-export function runExplain(
-  model: SequenceModel,
-  input: ModelInput,
-  o: ExplainCliOptions,
-  onProgress?: (p: { done: number; total: number; message?: string }) => void,
-): Explanation {
-  ensureMethods();
-  if (!listMethods().includes(o.method))
-    throw new RnnlensError(
-      `explain: --method expected one of ${listMethods().join(', ')}, received ${JSON.stringify(o.method)}`,
-    );
-  if (o.target !== undefined && o.target >= model.outputFeatures)
-    throw new RnnlensError(
-      `explain: --target expected an output index in [0, ${model.outputFeatures}), received ${o.target}`,
-    );
-  const target = o.target ?? Array.from(predictedClasses(model, input));
-  const options: AttributeOptions = o.tsr
-    ? { method: 'tsr', inner: o.method, target }
-    : { method: o.method, target };
-  if (o.steps !== undefined) options.steps = o.steps;
-  if (o.baseline !== undefined) options.baseline = parseBaseline(o.baseline, model, input);
-  options.seed = o.seed;
-  const result = attribute(model, input, onProgress ? { ...options, onProgress } : options);
-  const out: Explanation = { options, result };
-  if (o.check) {
-    const s: Parameters<typeof scorecard>[4] = { seed: o.seed };
-    if (
-      model.inputSpec.kind === 'tokens' &&
-      options.baseline &&
-      typeof options.baseline === 'object' &&
-      options.baseline.kind === 'token'
-    )
-      s.replacement = { token: options.baseline.id };
-    out.card = scorecard(model, input, options, result, s);
-  }
-  return out;
-}
-
-function printText(e: Explanation, tokens: string[][] | null): void {
+export function printText(e: Pick<Explanation, 'result' | 'card'>, tokens: string[][] | null, first = 0): void {
   const r = e.result;
   const { steps: T, features: F } = r.attributions;
   r.targets.forEach((t, b) => {
@@ -145,7 +126,7 @@ function printText(e: Explanation, tokens: string[][] | null): void {
       );
     const delta = r.delta ? `  delta ${r.delta[b]!.toPrecision(3)}` : '';
     process.stdout.write(
-      `${b}: target ${t.index}  output ${r.outputs[b]!.toPrecision(4)}${delta}  top: ${top.join(', ')}\n`,
+      `${first + b}: target ${t.index}  output ${r.outputs[b]!.toPrecision(4)}${delta}  top: ${top.join(', ')}\n`,
     );
   });
   if (e.card) {
@@ -158,33 +139,46 @@ function printText(e: Explanation, tokens: string[][] | null): void {
 }
 
 export function register(program: Command): void {
-  program
-    .command('explain')
-    .description(
-      "attribute a model's outputs to its inputs (optionally with TSR and a scorecard of checks)",
-    )
-    .requiredOption('--model <path>', 'model folder, model.json or .onnx file')
-    .requiredOption('--input <file>', 'JSON: {"inputs": ...} | {"tokens": ...} | {"texts": ...}')
-    .requiredOption(
-      '--method <name>',
-      'attribution method (integrated-gradients, saliency, deeplift, lrp, occlusion, ...)',
-    )
-    .option(
-      '--target <k>',
-      "output index or class name to explain (default: each sequence's predicted class)",
-    )
-    .option('--steps <n>', 'integration / path steps (at most 10,000)', intOption('--steps', false, 10_000))
-    .option('--timeout <seconds>', 'stop with an error after this long', secondsOption('--timeout'))
-    .option('--baseline <spec>', 'zeros | mean | pad | unk | blur[:W] | token:<id> | <number>')
-    .option('--tsr', 'wrap the method in Temporal Saliency Rescaling')
-    .option('--check', 'add the scorecard: completeness, deletion AUC vs random, sanity check')
-    .option('--json', 'print {"method", "targets", "attributions", "outputs", "delta"}')
-    .option('--out <dir>', 'write a figure per sequence (SVG and PNG) and explanation.json')
-    .option('--seed <n>', 'seed of every random choice', intOption('--seed', true), 0)
-    .option('--quiet', 'no progress output')
-    .action(async (raw: Omit<ExplainCliOptions, 'target'> & { target?: string }) => {
+  addDatasetOptions(
+    program
+      .command('explain')
+      .description(
+        "attribute a model's outputs to its inputs (optionally with TSR and a scorecard of checks)",
+      )
+      .requiredOption('--model <path>', 'model folder, model.json or .onnx file')
+      .option('--input <file>', 'JSON: {"inputs": ...} | {"tokens": ...} | {"texts": ...}')
+      .requiredOption(
+        '--method <name>',
+        'attribution method (integrated-gradients, saliency, deeplift, lrp, occlusion, ...)',
+      )
+      .option(
+        '--target <k>',
+        "output index or class name to explain (default: each sequence's predicted class)",
+      )
+      .option('--steps <n>', 'integration / path steps (at most 10,000)', intOption('--steps', false, 10_000))
+      .option('--timeout <seconds>', 'stop with an error after this long', secondsOption('--timeout'))
+      .option('--baseline <spec>', 'zeros | mean | pad | unk | blur[:W] | token:<id> | <number>')
+      .option('--tsr', 'wrap the method in Temporal Saliency Rescaling')
+      .option('--check', 'add the scorecard: completeness, deletion AUC vs random, sanity check')
+      .option('--json', 'print {"method", "targets", "attributions", "outputs", "delta"}')
+      .option('--out <dir>', 'write a figure per sequence (SVG and PNG) and explanation.json')
+      .option('--seed <n>', 'seed of every random choice', intOption('--seed', true), 0)
+      .option('--quiet', 'no progress output'),
+    'explain',
+    'sequence',
+  )
+    .action(async (raw: Omit<ExplainCliOptions, 'target'> & { target?: string } & ExplainDatasetCli) => {
+      if ((raw.input === undefined) === (raw.dataset === undefined))
+        throw new RnnlensError('explain: give exactly one of --input FILE (sequences in a JSON file) and --dataset [RECIPE] (the sequences of a recipe split)');
+      if (raw.dataset === undefined)
+        for (const [flag, v] of [['--data', raw.data], ['--limit', raw.limit], ['--data-seed', raw.dataSeed], ['--chunk', raw.chunk]] as const)
+          if (v !== undefined) throw new RnnlensError(`explain: ${flag} is for --dataset`);
+      if (raw.dataset === undefined && (raw.executor !== 'local' || raw.parallel !== 1)) throw new RnnlensError('explain: --executor and --parallel spread the sequences of --dataset; with --input the file is explained here');
+      if (raw.dataset !== undefined && raw.check) throw new RnnlensError('explain: --check (the scorecard) is for --input; over a dataset use rnnlens explain-bench');
+      parseExecutor(raw.executor);
       const m = await loadAnyModel(raw.model);
       const o: ExplainCliOptions = { ...raw, target: resolveTarget(raw.target, m.classNames) };
+      if (raw.dataset !== undefined) return explainDatasetCommand(raw, o, m);
       const input = parseModelInput(
         readInputFile(o.input),
         m.model.inputSpec,

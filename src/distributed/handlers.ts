@@ -16,6 +16,9 @@ import { runCertify, type CertifyCliOptions, type CertifyCliResult } from '../ve
 import type { CertifyInput } from '../verify/certify/certify.js';
 import type { SubstitutionSpec } from '../verify/certify/substitutions.js';
 import { materializeModel, type ModelPackage } from './model-package.js';
+import { runExplain, type ExplainCliOptions } from '../explain/run.js';
+import type { AttributionResult } from '../explain/types.js';
+import type { ModelInput } from '../nn/model.js';
 
 export interface JobContext {
   onProgress?: ProgressCallback;
@@ -29,11 +32,26 @@ export interface CvFoldShared {
   keepWeights: boolean;
 }
 
-/** The shared part of a batch of certification chunks: the model's files and the options. */
-export interface CertifyChunkShared {
+/** The shared part of a batch of jobs on one model: the model's files and the options. */
+export interface ModelJobShared<O> {
   model: ModelPackage;
-  options: Omit<CertifyCliOptions, 'onProgress' | 'substitutions'>;
+  options: O;
 }
+
+/** The shared part of a batch of certification chunks. */
+export type CertifyChunkShared = ModelJobShared<Omit<CertifyCliOptions, 'onProgress' | 'substitutions'>>;
+
+/** The shared part of a batch of explanation chunks (the baseline already resolved). */
+export type ExplainChunkShared = ModelJobShared<Omit<ExplainCliOptions, 'input' | 'model' | 'check' | 'json' | 'out' | 'quiet' | 'timeout'>>;
+
+/** One chunk of a dataset to explain; `seed` is the chunk's own (derived from its position). */
+export interface ExplainChunk {
+  input: ModelInput;
+  seed: number;
+}
+
+/** What an explanation chunk returns: the attributions and what they explain. */
+export type ExplainChunkResult = Pick<AttributionResult, 'attributions' | 'outputs' | 'targets' | 'delta'>;
 
 /** One chunk of inputs to certify (with its slice of per-sequence substitution sets). */
 export interface CertifyChunk {
@@ -63,11 +81,22 @@ async function certifyChunk(shared: CertifyChunkShared, chunk: CertifyChunk, ctx
   });
 }
 
+async function explainChunk(shared: ExplainChunkShared, chunk: ExplainChunk, ctx: JobContext): Promise<ExplainChunkResult> {
+  const model = await modelOf(shared.model);
+  const e = runExplain(model, chunk.input, { ...shared.options, model: '', input: '', seed: chunk.seed }, (p) =>
+    ctx.onProgress?.({ task: 'explain', done: p.done, total: p.total, message: p.message }),
+  );
+  const r = e.result;
+  return { attributions: r.attributions, outputs: r.outputs, targets: r.targets, ...(r.delta ? { delta: r.delta } : {}) };
+}
+
 export const HANDLERS = {
   /** one fold of a cross-validation (or of a sweep point's cross-validation) */
   'cv-fold': (shared: CvFoldShared, plan: FoldPlan, ctx: JobContext) => runFold(shared.setup, plan, { keepWeights: shared.keepWeights, onProgress: ctx.onProgress }),
   /** certification of a slice of a dataset's inputs */
   'certify-chunk': certifyChunk,
+  /** attributions of a slice of a dataset's sequences */
+  'explain-chunk': explainChunk,
 } satisfies Record<string, Handler>;
 
 export type JobKind = keyof typeof HANDLERS;

@@ -94,7 +94,8 @@ export class RedisExecutor implements Executor {
     const results: R[] = new Array(n);
     if (n === 0) return results;
     const label = (i: number): string => batch.label?.(i) ?? `job ${i + 1}`;
-    const shared = await packShared(batch.kind, batch.shared, this.store);
+    // the shared reference goes through the codec too (options may hold typed arrays, e.g. a mean baseline)
+    const shared = encode(await packShared(batch.kind, batch.shared, this.store));
     const batchId = `${batch.kind}-${randomUUID().slice(0, 8)}`;
     const ids = batch.items.map((_, i) => `${batchId}-${i}`);
     const index = new Map(ids.map((id, i) => [id, i]));

@@ -14,7 +14,7 @@ import { getRecipe } from '../train/recipes.js';
 import { mergePool } from '../verify/cv/plan.js';
 import { createHash } from 'node:crypto';
 import { fromBytes, toBytes, type ArtifactRef, type ArtifactStore } from './artifacts.js';
-import type { CertifyChunkShared, CvFoldShared, JobKind } from './handlers.js';
+import type { CvFoldShared, JobKind, ModelJobShared } from './handlers.js';
 
 /** Where a built-in dataset comes from, when the worker can rebuild it by name. */
 export interface DatasetSource {
@@ -66,17 +66,18 @@ export function pooledRecipeData(recipe: string, seed: number): Dataset {
 }
 
 /** A model package with its files in the artifact store. */
-export interface CertifyChunkSharedRef {
+export interface ModelJobSharedRef {
   model: { hash: string; entry: string; artifact: ArtifactRef };
-  options: CertifyChunkShared['options'];
+  options: unknown;
 }
 
 export async function packShared(kind: JobKind, shared: unknown, store: ArtifactStore): Promise<unknown> {
   switch (kind) {
-    case 'certify-chunk': {
-      const s = shared as CertifyChunkShared;
+    case 'certify-chunk':
+    case 'explain-chunk': {
+      const s = shared as ModelJobShared<unknown>;
       const { files, ...about } = s.model;
-      return { model: { ...about, artifact: await store.put(toBytes(files)) }, options: s.options } satisfies CertifyChunkSharedRef;
+      return { model: { ...about, artifact: await store.put(toBytes(files)) }, options: s.options } satisfies ModelJobSharedRef;
     }
     case 'cv-fold': {
       const s = shared as CvFoldSharedWithSource;
@@ -89,10 +90,11 @@ export async function packShared(kind: JobKind, shared: unknown, store: Artifact
 
 export async function unpackShared(kind: JobKind, ref: unknown, store: ArtifactStore): Promise<unknown> {
   switch (kind) {
-    case 'certify-chunk': {
-      const r = ref as CertifyChunkSharedRef;
+    case 'certify-chunk':
+    case 'explain-chunk': {
+      const r = ref as ModelJobSharedRef;
       const { artifact, ...about } = r.model;
-      return { model: { ...about, files: fromBytes<Record<string, Uint8Array>>(await store.get(artifact)) }, options: r.options } satisfies CertifyChunkShared;
+      return { model: { ...about, files: fromBytes<Record<string, Uint8Array>>(await store.get(artifact)) }, options: r.options } satisfies ModelJobShared<unknown>;
     }
     case 'cv-fold': {
       const r = ref as CvFoldSharedRef;

@@ -61,7 +61,7 @@ export async function startJobWorker(opts: WorkerOptions): Promise<WorkerHandle>
     const key = sha256(Buffer.from(JSON.stringify([kind, ref])));
     let value = cache.get(key);
     if (!value) {
-      value = unpackShared(kind, ref, store);
+      value = unpackShared(kind, decode(ref), store);
       value.catch(() => cache.delete(key));
       cache.set(key, value);
       while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);

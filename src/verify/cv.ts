@@ -137,7 +137,9 @@ export function prepareCrossValidation(opts: CrossValidateOptions): PreparedCv {
   }
   const { splitter, folds } = planFolds(dataset, task, { splitter: opts.splitter, folds: opts.folds, repeats: opts.repeats, seed, groupBy: opts.groupBy, onWarning: warn });
   const setup: CvSetup = { dataset, task, modelConfig, trainConfig, backend: opts.backend ?? defaultBackendName() };
-  const source = opts.recipe !== undefined && opts.data === undefined ? { recipe: opts.recipe, seed } : undefined;
+  // a recipe that a worker can rebuild from nothing is named; one that reads a data folder (fsdd)
+  // travels as an artifact: the workers' machines need not have the folder, nor featurise it again
+  const source = opts.recipe !== undefined && opts.data === undefined && !getRecipe(opts.recipe).needsData ? { recipe: opts.recipe, seed } : undefined;
   return { setup, splitter, plans: folds, recipe: opts.recipe, source, warnings };
 }
 

@@ -145,13 +145,62 @@ describe('redis executor', { skip: SKIP_REDIS, timeout: 600_000 }, () => {
     assert.equal(remote.status, 0, remote.stderr);
     assert.equal(JSON.parse(remote.stdout).executor, redis.url);
     assert.deepEqual(strip(remote.stdout), expected);
-    assert.match(w.log(), /inputs 8–8 \(certify-chunk-.*\) done/);
+    assert.match(w.log(), /input 8 \(certify-chunk-.*\) done/);
     // a model the worker cannot read fails the job once, with the reason
     const bad = await runCli(['certify', '--model', model, '--dataset', 'spam', '--limit', '2', '--eps', '0.01', '--executor', redis.url]);
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /spam/);
     assert.doesNotMatch(bad.stderr, /\n\s+at /);
     await stopWorkers();
+  });
+
+  it('explain over a dataset: the same attributions in this thread, in 2 threads, on a Redis worker, and as from a file', async () => {
+    const dir = tmp();
+    const model = join(dir, 'motif');
+    const trained = await runCli(['train', '--recipe', 'motif', '--epochs', '1', '--hidden', '8', '--out', model, '--no-record']);
+    assert.equal(trained.status, 0, trained.stderr);
+    const args = ['explain', '--model', model, '--dataset', '--limit', '6', '--chunk', '3', '--method', 'smoothgrad', '--json'];
+    const strip = (out: string): Record<string, unknown> => {
+      const j = JSON.parse(out) as Record<string, unknown>;
+      delete j['executor'];
+      return j;
+    };
+    const inline = await runCli(args);
+    assert.equal(inline.status, 0, inline.stderr);
+    const expected = strip(inline.stdout) as { n: number; attributions: number[][][]; labels: number[] };
+    assert.equal(expected.n, 6);
+    assert.equal(expected.attributions.length, 6);
+    assert.equal(expected.labels.length, 6);
+    const threads = await runCli([...args, '--parallel', '2']);
+    assert.equal(threads.status, 0, threads.stderr);
+    assert.deepEqual(strip(threads.stdout), expected);
+    await worker();
+    const remote = await runCli([...args, '--executor', redis.url]);
+    assert.equal(remote.status, 0, remote.stderr);
+    assert.equal(JSON.parse(remote.stdout).executor, redis.url);
+    assert.deepEqual(strip(remote.stdout), expected);
+    await stopWorkers();
+    // one chunk of a deterministic method equals the same sequences given in a file
+    const ig = await runCli(['explain', '--model', model, '--dataset', '--limit', '3', '--chunk', '3', '--method', 'integrated-gradients', '--json']);
+    assert.equal(ig.status, 0, ig.stderr);
+    const fromData = JSON.parse(ig.stdout) as { attributions: number[][][]; outputs: number[] };
+    const { getRecipe } = await import('../../src/train/recipes.js');
+    const test = getRecipe('motif').load({ seed: 0 }).test;
+    const file = join(dir, 'three.json');
+    writeFileSync(file, JSON.stringify({ tokens: test.items.slice(0, 3).map((it) => Array.from(it.x)) }));
+    const fromFile = await runCli(['explain', '--model', model, '--input', file, '--method', 'integrated-gradients', '--json']);
+    assert.equal(fromFile.status, 0, fromFile.stderr);
+    const f = JSON.parse(fromFile.stdout) as { attributions: number[][][]; outputs: number[] };
+    assert.deepEqual(f.outputs, fromData.outputs);
+    assert.deepEqual(f.attributions.map((seq, b) => seq.slice(0, fromData.attributions[b]!.length)), fromData.attributions);
+    // options that do not apply are refused with the flag named
+    const check = await runCli(['explain', '--model', model, '--dataset', '--method', 'saliency', '--check']);
+    assert.equal(check.status, 1);
+    assert.match(check.stderr, /--check .* is for --input/);
+    const spread = await runCli(['explain', '--model', model, '--input', file, '--method', 'saliency', '--parallel', '2']);
+    assert.equal(spread.status, 1);
+    assert.match(spread.stderr, /--executor and --parallel spread the sequences of --dataset/);
+    assert.doesNotMatch(check.stderr + spread.stderr, /\n\s+at /);
   });
 
   it('a worker killed with SIGKILL mid-fold loses nothing: another worker reruns the fold, same numbers', async () => {
