@@ -69,7 +69,8 @@ export function datasetInputs(o: DatasetInputOptions, m: LoadedAnyModel, onProgr
   return { inputs, labels: ds.items.map((it) => it.label!), name: ds.name };
 }
 
-export interface CertifiedAccuracy {
+/** Accuracy and certified accuracy of results already computed (see radius.ts's certifiedAccuracy for the one that certifies). */
+export interface CertifiedSummary {
   dataset: string;
   n: number;
   /** fraction predicted correctly */
@@ -80,7 +81,7 @@ export interface CertifiedAccuracy {
   certifiedAccuracy: number;
 }
 
-export function certifiedAccuracy(results: readonly CertifyCliResult[], labels: readonly number[], dataset: string): CertifiedAccuracy {
+export function summarizeCertified(results: readonly CertifyCliResult[], labels: readonly number[], dataset: string): CertifiedSummary {
   let right = 0;
   let cert = 0;
   let certRight = 0;

@@ -13,12 +13,12 @@ import { openExecutor, parseExecutor } from '../distributed/executor.js';
 import { loadAnyModel } from '../predict/load.js';
 import { parseModelInput, readInputFile } from '../predict/input-file.js';
 import '../io/register.js'; // lets --model accept TF.js and ONNX files
-import { runCertify, splitInputs, type CertifyCliOptions, type CertifyCliResult } from '../verify/certify/batch.js';
+import { checkCertifyOptions, runCertify, splitInputs, type CertifyCliOptions, type CertifyCliResult } from '../verify/certify/batch.js';
 import type { CertifyInput } from '../verify/certify/certify.js';
 import { checkMethod } from '../verify/certify/propagate.js';
 import type { NormKind } from '../verify/certify/ibp.js';
 import { checkSubstitutionSpec, type SubstitutionSpec } from '../verify/certify/substitutions.js';
-import { certifiedAccuracy, certifyOnExecutor, datasetInputs } from './certify-dataset.js';
+import { certifyOnExecutor, datasetInputs, summarizeCertified } from './certify-dataset.js';
 import { addDatasetOptions } from './chunks.js';
 import { createProgressRenderer } from './progress.js';
 import { secondsOption, withDeadline } from './options.js';
@@ -171,9 +171,7 @@ export function register(program: Command): void {
         tolerance: o.tolerance,
         maxRadius: o.maxRadius,
       };
-      // the options are checked here, before any job is queued
-      if (!substitutions && (o.eps === undefined) === !o.radius)
-        throw new RnnlensError('certify: give exactly one of --eps E (certify at E) and --radius (search the certified radius)');
+      checkCertifyOptions({ ...options, substitutions });
       const show = (p: { done: number; total: number; message?: string }): void => progress.callback({ task: 'certify', ...p });
       let results: CertifyCliResult[];
       let executorName = 'local';
@@ -192,7 +190,7 @@ export function register(program: Command): void {
       } finally {
         progress.stop();
       }
-      const summary = labels ? certifiedAccuracy(results, labels, datasetName) : undefined;
+      const summary = labels ? summarizeCertified(results, labels, datasetName) : undefined;
       if (o.json) {
         process.stdout.write(
           JSON.stringify({

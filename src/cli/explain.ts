@@ -63,13 +63,10 @@ async function explainDatasetCommand(raw: ExplainDatasetCli & { model: string },
   const method = o.tsr ? `tsr(${o.method})` : o.method;
   const tokensOf = (input: ModelInput): string[][] | null =>
     'ids' in input ? Array.from({ length: input.batch }, (_, b) => Array.from(input.ids.subarray(b * input.steps, b * input.steps + input.lengths[b]!), (id) => tokenLabel(id, m.preprocessing))) : null;
+  const chunkTokens = chunks.map((c) => tokensOf(c.input));
   const attributions: number[][][] = [];
-  const tokens: string[][] = [];
-  for (const c of chunks) {
-    const nested = toNested(c.result.attributions);
-    nested.forEach((seq, b) => attributions.push(seq.slice(0, c.input.lengths[b])));
-    tokens.push(...(tokensOf(c.input) ?? []));
-  }
+  const tokens: string[][] = chunkTokens.flatMap((t) => t ?? []);
+  for (const c of chunks) toNested(c.result.attributions).forEach((seq, b) => attributions.push(seq.slice(0, c.input.lengths[b])));
   const json = {
     method,
     dataset: ds.name,
@@ -86,8 +83,8 @@ async function explainDatasetCommand(raw: ExplainDatasetCli & { model: string },
   if (o.out) {
     mkdirSync(o.out, { recursive: true });
     writeFileSync(join(o.out, 'explanation.json'), JSON.stringify(json));
-    for (const c of chunks) {
-      const toks = tokensOf(c.input);
+    for (const [i, c] of chunks.entries()) {
+      const toks = chunkTokens[i];
       for (let b = 0; b < c.input.batch; b++) {
         const f = sequenceFigure(c.result.attributions, b, `${method}: ${ds.name} sequence ${c.start + b}, target ${c.result.targets[b]!.index}`, toks?.[b]);
         await writeFigure(o.out, `sequence-${c.start + b}`, f.figure, f.data);
@@ -95,7 +92,7 @@ async function explainDatasetCommand(raw: ExplainDatasetCli & { model: string },
     }
   }
   if (o.json) process.stdout.write(JSON.stringify(json) + '\n');
-  else for (const c of chunks) printText({ result: { ...c.result, method, diagnostics: {} } }, tokensOf(c.input), c.start);
+  else chunks.forEach((c, i) => printText({ result: { ...c.result, method, diagnostics: {} } }, chunkTokens[i] ?? null, c.start));
 }
 
 /** `--target`: an output index, or one of the model's class names. */

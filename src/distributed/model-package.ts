@@ -20,6 +20,17 @@ export interface ModelPackage {
   files: Record<string, Uint8Array>;
 }
 
+/** The package hash: every file's name, size and bytes, in name order. */
+function packageHash(files: Record<string, Uint8Array>): string {
+  const h = createHash('sha256');
+  for (const n of Object.keys(files).sort()) {
+    const bytes = files[n]!;
+    h.update(`${n}\0${bytes.byteLength}\0`);
+    h.update(bytes);
+  }
+  return h.digest('hex');
+}
+
 /** Larger models are refused: jobs are meant for models that fit in memory many times over. */
 export const MAX_MODEL_BYTES = 1 << 30;
 
@@ -50,17 +61,12 @@ export function packModel(path: string): ModelPackage {
   }
   let total = 0;
   const files: Record<string, Uint8Array> = {};
-  const h = createHash('sha256');
   for (const n of names) {
-    const size = statSync(join(dir, n)).size;
-    total += size;
+    total += statSync(join(dir, n)).size;
     if (total > MAX_MODEL_BYTES) throw new RnnlensError(`model ${path}: its files exceed ${MAX_MODEL_BYTES >> 20} MiB, too large to send to workers`);
-    const bytes = new Uint8Array(readFileSync(join(dir, n)));
-    files[n] = bytes;
-    h.update(`${n}\0${bytes.byteLength}\0`);
-    h.update(bytes);
+    files[n] = new Uint8Array(readFileSync(join(dir, n)));
   }
-  return { hash: h.digest('hex'), entry, files };
+  return { hash: packageHash(files), entry, files };
 }
 
 /** Where received packages are written: one folder per hash, reused across jobs and runs. */
@@ -71,14 +77,9 @@ export function packageRoot(): string {
 /** Writes the package's files (once; atomically by folder rename) and returns the path to load. */
 export function materializeModel(pkg: ModelPackage, root = packageRoot()): string {
   if (!/^[0-9a-f]{64}$/.test(pkg.hash)) throw new RnnlensError(`model package: expected a sha256 hash, received ${JSON.stringify(pkg.hash)}`);
-  const h = createHash('sha256');
-  for (const n of Object.keys(pkg.files).sort()) {
+  for (const n of Object.keys(pkg.files))
     if (n.includes('/') || n.includes('\\') || n === '..' || n === '.' || n === '') throw new RnnlensError(`model package: file name ${JSON.stringify(n)} is not a plain name`);
-    const bytes = pkg.files[n]!;
-    h.update(`${n}\0${bytes.byteLength}\0`);
-    h.update(bytes);
-  }
-  if (h.digest('hex') !== pkg.hash) throw new RnnlensError(`model package ${pkg.hash.slice(0, 12)}: its files do not match its hash (damaged on the way)`);
+  if (packageHash(pkg.files) !== pkg.hash) throw new RnnlensError(`model package ${pkg.hash.slice(0, 12)}: its files do not match its hash (damaged on the way)`);
   const dir = join(root, pkg.hash);
   if (!existsSync(join(dir, '.complete'))) {
     mkdirSync(root, { recursive: true });

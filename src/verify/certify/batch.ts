@@ -66,17 +66,38 @@ export function splitInputs(x: ParsedInput): CertifyInput[] {
   return out;
 }
 
+/** The perturbation options, checked before any work (and before any job is queued). */
+export function checkCertifyOptions(o: Omit<CertifyCliOptions, 'onProgress'>): void {
+  if (o.substitutions) {
+    const clash = (
+      [
+        ['--eps', o.eps !== undefined],
+        ['--radius', o.radius],
+        ['--steps', o.steps],
+        ['--features', o.features],
+        ['--per-step', o.perStep],
+      ] as const
+    ).find(([, v]) => Boolean(v));
+    if (clash)
+      throw new RnnlensError(
+        `certify: --substitutions fixes the perturbation set; ${clash[0]} cannot be combined with it`,
+      );
+    return;
+  }
+  if ((o.eps === undefined) === !o.radius)
+    throw new RnnlensError(
+      'certify: give exactly one of --eps E (certify at E) and --radius (search the certified radius)',
+    );
+}
+
 /** The work behind the command, usable without a terminal. */
 export function runCertify(
   model: SequenceModel,
   inputs: CertifyInput[],
   o: CertifyCliOptions,
 ): CertifyCliResult[] {
+  checkCertifyOptions(o);
   if (o.substitutions) return runSubstitutions(model, inputs, o, o.substitutions);
-  if ((o.eps === undefined) === !o.radius)
-    throw new RnnlensError(
-      'certify: give exactly one of --eps E (certify at E) and --radius (search the certified radius)',
-    );
   const shape: Omit<BallPerturbation, 'eps'> = { kind: 'ball', norm: o.norm };
   if (o.steps) shape.steps = o.steps;
   if (o.features) shape.features = o.features;
@@ -124,19 +145,6 @@ function runSubstitutions(
   o: CertifyCliOptions,
   spec: SubstitutionSpec,
 ): CertifyCliResult[] {
-  const clash = (
-    [
-      ['--eps', o.eps !== undefined],
-      ['--radius', o.radius],
-      ['--steps', o.steps],
-      ['--features', o.features],
-      ['--per-step', o.perStep],
-    ] as const
-  ).find(([, v]) => Boolean(v));
-  if (clash)
-    throw new RnnlensError(
-      `certify: --substitutions fixes the perturbation set; ${clash[0]} cannot be combined with it`,
-    );
   const tokens = inputs.map((x, i) => {
     if (x.kind !== 'tokens')
       throw new RnnlensError(
