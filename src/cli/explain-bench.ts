@@ -1,6 +1,8 @@
 /**
- * `rnnlens explain-bench [--datasets a,b] [--methods x,y] [--no-tsr] [--json] [--out DIR]`: the
- * ground-truth benchmark of attribution methods (Ismail-style series and the motif task). `--json`
+ * `rnnlens explain-bench [--datasets a,b] [--methods x,y] [--no-tsr] [--executor local|redis://…]
+ * [--parallel N] [--json] [--out DIR]`: the ground-truth benchmark of attribution methods
+ * (Ismail-style series and the motif task). With `--parallel` or `--executor redis://…` each
+ * dataset is one job (worker threads here, or `rnnlens worker` processes); the rows are the same. `--json`
  * prints {"results": [{"dataset", "method", "aup", "aur", "aupr", "deletionAuc", "sanityRho"}]}
  * with a `random` row per dataset; `--out` writes results.json, table.md and the method × dataset
  * figures (SVG and PNG).
@@ -20,6 +22,7 @@ import {
   benchmarkTable,
   writeFigure,
 } from '../verify/explanations/report.js';
+import { DEFAULT_QUEUE, openExecutor } from '../distributed/executor.js';
 import { intOption } from './options.js';
 import { createProgressRenderer } from './progress.js';
 
@@ -35,6 +38,10 @@ export interface ExplainBenchCliOptions {
   json?: boolean;
   out?: string;
   quiet?: boolean;
+  executor: string;
+  parallel: number;
+  queue: string;
+  artifacts?: string;
 }
 
 const list = (v: string, prev: string[] = []): string[] => [
@@ -135,28 +142,55 @@ export function register(program: Command): void {
     .option('--json', 'print {"results": [...]}')
     .option('--out <dir>', 'write results.json, table.md and figures')
     .option('--quiet', 'no progress output')
+    .option(
+      '--parallel <n>',
+      'datasets benchmarked at once in worker threads (local executor)',
+      intOption('--parallel'),
+      1,
+    )
+    .option(
+      '--executor <where>',
+      "'local' (this machine) or redis://HOST:PORT (rnnlens worker processes take one dataset each)",
+      'local',
+    )
+    .option('--queue <name>', 'queue name on Redis', DEFAULT_QUEUE)
+    .option('--artifacts <dir>', 'folder every worker can read, for data too large for Redis')
     .action(async (o: ExplainBenchCliOptions) => {
       const progress = createProgressRenderer({ quiet: o.quiet || o.json });
-      const opts: BenchmarkOptions = {
-        seed: o.seed,
-        tsr: o.tsr,
-        onProgress: (p) => progress.callback({ task: 'explain-bench', ...p }),
-      };
-      if (o.datasets) opts.datasets = o.datasets;
-      if (o.methods) opts.methods = o.methods;
-      if (o.tsrAll) opts.tsrAll = true;
-      if (o.trainSize) opts.trainSize = o.trainSize;
-      if (o.testSize) opts.testSize = o.testSize;
-      if (o.epochs) opts.epochs = o.epochs;
-      const r = await runBenchmark(opts);
-      progress.stop();
-      if (o.out) await writeBenchmark(r, o.out);
-      if (o.json) process.stdout.write(JSON.stringify(jsonRows(r)) + '\n');
-      else
-        process.stdout.write(
-          benchmarkMatrix(r, 'aupr') +
-            '\n\n' +
-            `${r.results.length} rows in ${r.seconds.toFixed(0)} s\n`,
-        );
+      const spread = o.executor !== 'local' || o.parallel > 1;
+      const executor = spread
+        ? await openExecutor(o.executor, {
+            threads: o.parallel,
+            queue: o.queue,
+            artifacts: o.artifacts,
+            onWarning: (m) => void process.stderr.write(`warning: ${m}\n`),
+          })
+        : undefined;
+      try {
+        const opts: BenchmarkOptions = {
+          seed: o.seed,
+          tsr: o.tsr,
+          onProgress: (p) => progress.callback({ task: 'explain-bench', ...p }),
+        };
+        if (o.datasets) opts.datasets = o.datasets;
+        if (o.methods) opts.methods = o.methods;
+        if (o.tsrAll) opts.tsrAll = true;
+        if (o.trainSize) opts.trainSize = o.trainSize;
+        if (o.testSize) opts.testSize = o.testSize;
+        if (o.epochs) opts.epochs = o.epochs;
+        if (executor) opts.executor = executor;
+        const r = await runBenchmark(opts);
+        progress.stop();
+        if (o.out) await writeBenchmark(r, o.out);
+        if (o.json) process.stdout.write(JSON.stringify(jsonRows(r)) + '\n');
+        else
+          process.stdout.write(
+            benchmarkMatrix(r, 'aupr') +
+              '\n\n' +
+              `${r.results.length} rows in ${r.seconds.toFixed(0)} s\n`,
+          );
+      } finally {
+        await executor?.close();
+      }
     });
 }

@@ -19,6 +19,7 @@ import { materializeModel, type ModelPackage } from './model-package.js';
 import { runExplain, type ExplainCliOptions } from '../explain/run.js';
 import type { AttributionResult } from '../explain/types.js';
 import type { ModelInput } from '../nn/model.js';
+import { datasetJobs, runBenchmarkDataset, type BenchmarkJobOptions } from '../verify/explanations/benchmark.js';
 
 export interface JobContext {
   onProgress?: ProgressCallback;
@@ -97,6 +98,12 @@ export const HANDLERS = {
   'certify-chunk': certifyChunk,
   /** attributions of a slice of a dataset's sequences */
   'explain-chunk': explainChunk,
+  /** one dataset of the explanation benchmark: its training and every method's scores */
+  'explain-bench-dataset': (shared: BenchmarkJobOptions, dataset: string, ctx: JobContext) => {
+    let done = 0;
+    const total = 1 + datasetJobs(dataset, shared).length;
+    return runBenchmarkDataset(dataset, shared, (message) => ctx.onProgress?.({ task: 'explain-bench', done: ++done, total, message }));
+  },
 } satisfies Record<string, Handler>;
 
 export type JobKind = keyof typeof HANDLERS;

@@ -85,7 +85,16 @@ export async function packShared(kind: JobKind, shared: unknown, store: Artifact
       const ref: DatasetRef = s.source ? { recipe: s.source.recipe, seed: s.source.seed, fingerprint: datasetFingerprint(dataset) } : { artifact: await store.put(toBytes(dataset)) };
       return { dataset: ref, setup, keepWeights: s.keepWeights } satisfies CvFoldSharedRef;
     }
+    // plain options: the worker generates the benchmark's synthetic datasets itself, by name and seed
+    case 'explain-bench-dataset':
+      return shared;
+    default:
+      return unknownKind(kind);
   }
+}
+
+function unknownKind(kind: never): never {
+  throw new RnnlensError(`job kind '${String(kind)}' has no rule for its shared part`);
 }
 
 export async function unpackShared(kind: JobKind, ref: unknown, store: ArtifactStore): Promise<unknown> {
@@ -110,5 +119,9 @@ export async function unpackShared(kind: JobKind, ref: unknown, store: ArtifactS
       }
       return { setup: { ...r.setup, dataset }, keepWeights: r.keepWeights } satisfies CvFoldShared;
     }
+    case 'explain-bench-dataset':
+      return ref;
+    default:
+      return unknownKind(kind);
   }
 }

@@ -154,6 +154,24 @@ describe('redis executor', { skip: SKIP_REDIS, timeout: 600_000 }, () => {
     await stopWorkers();
   });
 
+  it('explain-bench: one job per dataset gives the same rows in this thread, in 2 threads and on a Redis worker', async () => {
+    const args = ['explain-bench', '--datasets', 'ismail-Middle-gaussian,motif', '--methods', 'saliency', '--no-tsr', '--train-size', '60', '--test-size', '4', '--epochs', '2', '--json'];
+    const inline = await runCli(args);
+    assert.equal(inline.status, 0, inline.stderr);
+    const expected = JSON.parse(inline.stdout) as { results: Array<{ dataset: string; method: string; aupr: number | null }> };
+    assert.deepEqual(expected.results.map((r) => `${r.dataset}/${r.method}`), ['ismail-Middle-gaussian/random', 'ismail-Middle-gaussian/saliency', 'motif/random', 'motif/saliency']);
+    assert.ok(expected.results.every((r) => typeof r.aupr === 'number'));
+    const threads = await runCli([...args, '--parallel', '2']);
+    assert.equal(threads.status, 0, threads.stderr);
+    assert.deepEqual(JSON.parse(threads.stdout), expected);
+    const w = await worker();
+    const remote = await runCli([...args, '--executor', redis.url]);
+    assert.equal(remote.status, 0, remote.stderr);
+    assert.deepEqual(JSON.parse(remote.stdout), expected);
+    assert.match(w.log(), /dataset motif \(explain-bench-dataset-.*\) done/);
+    await stopWorkers();
+  });
+
   it('explain over a dataset: the same attributions in this thread, in 2 threads, on a Redis worker, and as from a file', async () => {
     const dir = tmp();
     const model = join(dir, 'motif');

@@ -35,6 +35,7 @@ import {
   type Explainer,
 } from './sanity.js';
 import { featuresOf } from './perturb.js';
+import type { Executor } from '../../distributed/executor.js';
 
 export const RANDOM_METHOD = 'random';
 export const TSR_SUFFIX = '+tsr';
@@ -68,6 +69,8 @@ export interface BenchmarkOptions extends BenchmarkTaskOptions {
   /** Sequences in the cascading randomisation check; default 8. */
   sanitySequences?: number;
   onProgress?: (p: { done: number; total: number; message?: string }) => void;
+  /** Run one job per dataset on this executor (threads or Redis workers); default this thread. */
+  executor?: Executor;
 }
 
 export interface BenchmarkRow {
@@ -198,7 +201,73 @@ export function scoreMethod(
   };
 }
 
-/** Runs the whole benchmark. */
+/** The (method, TSR) scorings of one dataset, in the order the rows are reported. */
+export function datasetJobs(
+  dataset: string,
+  opts: BenchmarkOptions,
+): { method: string; tsr: boolean }[] {
+  const kind = dataset === 'motif' ? 'tokens' : 'numeric';
+  const methods = (opts.methods ?? defaultMethods(kind)).filter((m) => m !== RANDOM_METHOD);
+  const jobs = [{ method: RANDOM_METHOD, tsr: false }];
+  for (const m of methods) {
+    if (!getMethod(m).inputKinds.includes(kind)) continue;
+    jobs.push({ method: m, tsr: false });
+    const fam = getMethod(m).family;
+    if ((opts.tsr ?? true) && (opts.tsrAll || fam === 'gradient' || fam === 'propagation'))
+      jobs.push({ method: m, tsr: true });
+  }
+  return jobs;
+}
+
+/** What one dataset contributes: its training facts and one row per (method, TSR). */
+export interface BenchmarkDatasetResult {
+  info: BenchmarkDatasetInfo;
+  rows: BenchmarkRow[];
+}
+
+/** The options of a benchmark as plain data (what an executor's job carries). */
+export type BenchmarkJobOptions = Omit<BenchmarkOptions, 'onProgress' | 'executor' | 'datasets'>;
+
+/**
+ * One dataset of the benchmark: train its model (and the permuted-label model of the data check),
+ * then score every method. Depends only on the dataset name and the options, so a dataset gives the
+ * same rows wherever it runs.
+ */
+export async function runBenchmarkDataset(
+  dataset: string,
+  opts: BenchmarkJobOptions,
+  onStep?: (message: string) => void,
+): Promise<BenchmarkDatasetResult> {
+  ensureMethods();
+  const seed = opts.seed ?? 0;
+  const sanityN = opts.sanitySequences ?? 8;
+  const jobs = datasetJobs(dataset, opts);
+  const task = await prepareTask(dataset, opts);
+  const info = {
+    name: task.name,
+    testAccuracy: task.testAccuracy,
+    trainSeconds: task.trainSeconds,
+    testSize: task.labels.length,
+  };
+  // One model trained on permuted labels per dataset, shared by every method's data check.
+  const permuted = await trainOnPermutedLabels(task.model, task.train, task.trainConfig, seed);
+  onStep?.(`${dataset}: trained (test accuracy ${task.testAccuracy.toFixed(3)})`);
+  const rows: BenchmarkRow[] = [];
+  for (const job of jobs) {
+    const explain =
+      job.method === RANDOM_METHOD
+        ? randomExplainer(seed + 17)
+        : methodExplainer(job.method, job.tsr, seed)(task.labels);
+    rows.push(scoreMethod(task, job.method, job.tsr, explain, sanityN, permuted));
+    onStep?.(`${dataset}: ${job.method}${job.tsr ? TSR_SUFFIX : ''}`);
+  }
+  return { info, rows };
+}
+
+/**
+ * Runs the whole benchmark: in this thread, or with `executor` one `explain-bench-dataset` job per
+ * dataset (local threads or Redis workers), with the same rows either way.
+ */
 export async function runBenchmark(opts: BenchmarkOptions = {}): Promise<BenchmarkResult> {
   ensureMethods();
   const t0 = performance.now();
@@ -206,54 +275,51 @@ export async function runBenchmark(opts: BenchmarkOptions = {}): Promise<Benchma
   if (datasets.length === 0)
     throw new ArgumentError('runBenchmark', 'datasets', 'at least one dataset', 'none');
   for (const m of opts.methods ?? []) if (m !== RANDOM_METHOD) getMethod(m);
-  const seed = opts.seed ?? 0;
   const sanityN = opts.sanitySequences ?? 8;
-  const results: BenchmarkRow[] = [];
-  const infos: BenchmarkDatasetInfo[] = [];
+  const { onProgress, executor, datasets: _d, ...jobOpts } = opts;
   // Work units: one training per dataset, one scoring per (dataset, method, tsr).
-  const plans: { dataset: string; jobs: { method: string; tsr: boolean }[] }[] = datasets.map(
-    (d) => {
-      const kind = d === 'motif' ? 'tokens' : 'numeric';
-      const methods = (opts.methods ?? defaultMethods(kind)).filter((m) => m !== RANDOM_METHOD);
-      const jobs = [{ method: RANDOM_METHOD, tsr: false }];
-      for (const m of methods) {
-        if (!getMethod(m).inputKinds.includes(kind)) continue;
-        jobs.push({ method: m, tsr: false });
-        const fam = getMethod(m).family;
-        if ((opts.tsr ?? true) && (opts.tsrAll || fam === 'gradient' || fam === 'propagation'))
-          jobs.push({ method: m, tsr: true });
-      }
-      return { dataset: d, jobs };
-    },
-  );
-  const total = plans.reduce((s, p) => s + 1 + p.jobs.length, 0);
-  let done = 0;
-  const tick = (message: string): void => opts.onProgress?.({ done: ++done, total, message });
-  for (const plan of plans) {
-    const task = await prepareTask(plan.dataset, opts);
-    infos.push({
-      name: task.name,
-      testAccuracy: task.testAccuracy,
-      trainSeconds: task.trainSeconds,
-      testSize: task.labels.length,
+  const perDataset = datasets.map((d) => 1 + datasetJobs(d, opts).length);
+  const total = perDataset.reduce((s, n) => s + n, 0);
+  let parts: BenchmarkDatasetResult[];
+  if (!executor) {
+    let done = 0;
+    parts = [];
+    for (const d of datasets)
+      parts.push(
+        await runBenchmarkDataset(d, jobOpts, (message) =>
+          onProgress?.({ done: ++done, total, message }),
+        ),
+      );
+  } else {
+    const doneOf = perDataset.map(() => 0);
+    parts = await executor.run<BenchmarkJobOptions, string, BenchmarkDatasetResult>({
+      kind: 'explain-bench-dataset',
+      shared: jobOpts,
+      items: datasets,
+      label: (i) => `dataset ${datasets[i]}`,
+      onProgress: (i, p) => {
+        doneOf[i] = Math.min(perDataset[i]!, p.done);
+        onProgress?.({ done: doneOf.reduce((s, n) => s + n, 0), total, message: p.message });
+      },
+      onDone: (i) => {
+        doneOf[i] = perDataset[i]!;
+        onProgress?.({
+          done: doneOf.reduce((s, n) => s + n, 0),
+          total,
+          message: `${datasets[i]}: done`,
+        });
+      },
     });
-    // One model trained on permuted labels per dataset, shared by every method's data check.
-    const permuted = await trainOnPermutedLabels(task.model, task.train, task.trainConfig, seed);
-    tick(`${plan.dataset}: trained (test accuracy ${task.testAccuracy.toFixed(3)})`);
-    for (const job of plan.jobs) {
-      const explain =
-        job.method === RANDOM_METHOD
-          ? randomExplainer(seed + 17)
-          : methodExplainer(job.method, job.tsr, seed)(task.labels);
-      results.push(scoreMethod(task, job.method, job.tsr, explain, sanityN, permuted));
-      tick(`${plan.dataset}: ${job.method}${job.tsr ? TSR_SUFFIX : ''}`);
-    }
   }
-  const { onProgress: _p, ...settings } = opts;
   return {
-    results,
-    datasets: infos,
-    settings: { ...settings, datasets, sanitySequences: sanityN },
+    results: parts.flatMap((p) => p.rows),
+    datasets: parts.map((p) => p.info),
+    settings: {
+      ...jobOpts,
+      datasets,
+      sanitySequences: sanityN,
+      ...(executor ? { executor: executor.name } : {}),
+    },
     seconds: (performance.now() - t0) / 1000,
   };
 }
