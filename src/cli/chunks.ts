@@ -89,5 +89,5 @@ export function addDatasetOptions(cmd: Command, verb: string, noun: string): Com
     .option('--parallel <n>', 'local executor: worker threads', intOption('--parallel'), 1)
     .option('--chunk <n>', `${noun}s per job when the work is spread (default: about 32 jobs)`, intOption('--chunk'))
     .option('--queue <name>', 'queue name on Redis', DEFAULT_QUEUE)
-    .option('--artifacts <dir>', 'folder every worker can read, for models too large for Redis');
+    .option('--artifacts <where>', 'folder or s3://BUCKET/PREFIX every worker can read, for models too large for Redis');
 }

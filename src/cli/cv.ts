@@ -105,7 +105,7 @@ export function addCvOptions(cmd: Command): Command {
     .option('--parallel <n>', 'folds trained at once in worker threads (local executor)', intOption('--parallel'), 1)
     .option('--executor <where>', "'local' (this machine) or redis://HOST:PORT (rnnlens worker processes take the folds)", 'local')
     .option('--queue <name>', 'queue name on Redis', DEFAULT_QUEUE)
-    .option('--artifacts <dir>', 'folder every worker can read, for data too large for Redis')
+    .option('--artifacts <where>', 'folder or s3://BUCKET/PREFIX every worker can read, for data too large for Redis')
     .option('--backend <name>', 'wasm | ts | ts64 (default: wasm when it loads)')
     .option('--runs-dir <dir>', 'run store folder', 'runs')
     .option('--no-record', 'do not record a run')

@@ -154,7 +154,7 @@ export function register(program: Command): void {
       'local',
     )
     .option('--queue <name>', 'queue name on Redis', DEFAULT_QUEUE)
-    .option('--artifacts <dir>', 'folder every worker can read, for data too large for Redis')
+    .option('--artifacts <where>', 'folder or s3://BUCKET/PREFIX every worker can read, for data too large for Redis')
     .action(async (o: ExplainBenchCliOptions) => {
       const progress = createProgressRenderer({ quiet: o.quiet || o.json });
       const spread = o.executor !== 'local' || o.parallel > 1;

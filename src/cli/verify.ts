@@ -125,7 +125,7 @@ export function register(program: Command): void {
     .option('--parallel <n>', 'models trained at once in worker threads', intOption('--parallel'), 1)
     .option('--executor <where>', "'local' (this machine) or redis://HOST:PORT (rnnlens worker processes train the models)", 'local')
     .option('--queue <name>', 'queue name on Redis', DEFAULT_QUEUE)
-    .option('--artifacts <dir>', 'folder every worker can read, for data too large for Redis')
+    .option('--artifacts <where>', 'folder or s3://BUCKET/PREFIX every worker can read, for data too large for Redis')
     .option('--resamples <n>', 'bootstrap resamples', intOption('--resamples'), 2000)
     .option('--json', 'print one JSON object')
     .action(async (o) => {

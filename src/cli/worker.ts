@@ -1,5 +1,5 @@
 /**
- * `rnnlens worker --redis URL [--concurrency N] [--queue NAME] [--artifacts DIR]
+ * `rnnlens worker --redis URL [--concurrency N] [--queue NAME] [--artifacts DIR|s3://BUCKET/PREFIX]
  * [--lock-seconds S]`: run distributed jobs until stopped (SIGTERM/SIGINT: finish the active
  * jobs, then exit). `rnnlens queue status --redis URL [--queue NAME] [--json]`: waiting, active,
  * completed and failed jobs, and the workers connected.
@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .requiredOption('--redis <url>', 'Redis server, e.g. redis://127.0.0.1:6379')
     .option('--concurrency <n>', 'jobs run at once (one worker thread each)', intOption('--concurrency'), 1)
     .option('--queue <name>', 'queue name', DEFAULT_QUEUE)
-    .option('--artifacts <dir>', 'folder for artifacts too large for Redis (the folder the commands use)')
+    .option('--artifacts <where>', 'folder or s3://BUCKET/PREFIX for artifacts too large for Redis (the one the commands use)')
     .option('--lock-seconds <s>', "job lock: a dead worker's job is retried elsewhere after this long", secondsOption('--lock-seconds'), 30)
     .action(async (o: { redis: string; concurrency: number; queue: string; artifacts?: string; lockSeconds: number }) => {
       const { startJobWorker } = await import('../distributed/worker.js');

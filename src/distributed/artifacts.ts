@@ -4,21 +4,20 @@
  * it without a shared disk, and fetches it once per batch however many jobs it runs.
  *
  * Small artifacts (up to `redisLimitBytes`, 64 MiB by default) live in Redis under
- * `rnnlens:artifact:<sha256>` with a TTL (7 days, refreshed on every read); larger ones go to a
- * directory that every worker can read (`--artifacts DIR`: a network file system or a mounted
- * bucket), as `DIR/<first two hex digits>/<sha256>`, written atomically. Every read checks the
- * hash, so a truncated or corrupt artifact is an error, never wrong numbers.
+ * `rnnlens:artifact:<sha256>` with a TTL (7 days, refreshed on every read); larger ones go to
+ * `--artifacts LOCATION`: a folder every worker can read, or an S3 / S3-compatible bucket
+ * (`s3://BUCKET/PREFIX`; see large-store.ts). Every read checks the hash, so a truncated or
+ * corrupt artifact is an error, never wrong numbers.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { Redis } from 'ioredis';
 import { RnnlensError } from '../core/errors.js';
+import { largeStoreOf, type LargeStore } from './large-store.js';
 
 export interface ArtifactRef {
   id: string;
-  where: 'redis' | 'dir';
+  where: 'redis' | 'dir' | 's3';
   bytes: number;
 }
 
@@ -36,11 +35,16 @@ export const fromBytes = <T>(bytes: Buffer): T => deserialize(bytes) as T;
 const mib = (n: number): string => `${(n / 1048576).toFixed(1)} MiB`;
 
 export class ArtifactStore {
+  private readonly large?: LargeStore;
+
+  /** `location`: the folder or s3:// bucket for artifacts above `redisLimitBytes` */
   constructor(
     private readonly redis: Redis,
-    readonly dir?: string,
+    readonly location?: string,
     readonly redisLimitBytes = 64 * 1048576,
-  ) {}
+  ) {
+    if (location !== undefined) this.large = largeStoreOf(location);
+  }
 
   async put(bytes: Buffer): Promise<ArtifactRef> {
     const id = sha256(bytes);
@@ -50,17 +54,11 @@ export class ArtifactStore {
       await this.redis.expire(ARTIFACT_PREFIX + id, TTL_SECONDS);
       return { id, where: 'redis', bytes: bytes.length };
     }
-    if (!this.dir) {
-      throw new RnnlensError(`artifact of ${mib(bytes.length)} is above the ${mib(this.redisLimitBytes)} kept in Redis; pass --artifacts DIR (a folder every worker can read) to store it there`);
+    if (!this.large) {
+      throw new RnnlensError(`artifact of ${mib(bytes.length)} is above the ${mib(this.redisLimitBytes)} kept in Redis; pass --artifacts DIR (a folder every worker can read) or --artifacts s3://BUCKET/PREFIX to store it there`);
     }
-    const path = this.pathOf(id);
-    if (!existsSync(path)) {
-      mkdirSync(join(this.dir, id.slice(0, 2)), { recursive: true });
-      const tmp = `${path}.${process.pid}.tmp`;
-      writeFileSync(tmp, bytes);
-      renameSync(tmp, path);
-    }
-    return { id, where: 'dir', bytes: bytes.length };
+    await this.large.put(id, bytes);
+    return { id, where: this.large.kind, bytes: bytes.length };
   }
 
   async get(ref: ArtifactRef): Promise<Buffer> {
@@ -70,18 +68,15 @@ export class ArtifactStore {
       if (!bytes) throw new RnnlensError(`artifact ${ref.id.slice(0, 12)} is not in Redis (expired or deleted); run the command again to upload it`);
       await this.redis.expire(ARTIFACT_PREFIX + ref.id, TTL_SECONDS);
     } else {
-      if (!this.dir) throw new RnnlensError(`artifact ${ref.id.slice(0, 12)} (${mib(ref.bytes)}) is in an artifact folder; start this worker with --artifacts DIR pointing at the folder the command used`);
-      const path = this.pathOf(ref.id);
-      if (!existsSync(path)) throw new RnnlensError(`artifact ${ref.id.slice(0, 12)} is not in ${this.dir} (looked for ${path}); is --artifacts the folder the command used?`);
-      bytes = readFileSync(path);
+      const want = ref.where === 's3' ? 'an s3://BUCKET/PREFIX' : 'a folder';
+      if (!this.large || this.large.kind !== ref.where) {
+        throw new RnnlensError(`artifact ${ref.id.slice(0, 12)} (${mib(ref.bytes)}) is in ${want} artifact store; start this worker with --artifacts pointing at the ${ref.where === 's3' ? 'bucket' : 'folder'} the command used`);
+      }
+      bytes = await this.large.get(ref.id);
+      if (!bytes) throw new RnnlensError(`artifact ${ref.id.slice(0, 12)} is not in ${this.large.location} (looked for ${this.large.describe(ref.id)}); is --artifacts the ${ref.where === 's3' ? 'bucket' : 'folder'} the command used?`);
     }
     const got = sha256(bytes);
     if (got !== ref.id) throw new RnnlensError(`artifact ${ref.id.slice(0, 12)} is corrupt: its ${bytes.length} bytes hash to ${got.slice(0, 12)}`);
     return bytes;
-  }
-
-  private pathOf(id: string): string {
-    if (!/^[0-9a-f]{64}$/.test(id)) throw new RnnlensError(`artifact id expected 64 hex digits, received ${JSON.stringify(id)}`);
-    return join(this.dir!, id.slice(0, 2), id);
   }
 }

@@ -309,7 +309,7 @@ describe('redis executor', { skip: SKIP_REDIS, timeout: 600_000 }, () => {
       const file = join(dir, ref.id.slice(0, 2), ref.id);
       writeFileSync(file, 'truncated');
       await assert.rejects(store.get(ref), /corrupt/);
-      await assert.rejects(new ArtifactStore(conn).get(ref), /start this worker with --artifacts DIR/);
+      await assert.rejects(new ArtifactStore(conn).get(ref), /start this worker with --artifacts pointing at the folder/);
       await assert.rejects(new ArtifactStore(conn, undefined, 16).put(toBytes(new Float64Array(100))), /above the 0\.0 MiB kept in Redis; pass --artifacts DIR/);
       await assert.rejects(store.get({ ...small, id: 'f'.repeat(64) }), /not in Redis/);
     } finally {
