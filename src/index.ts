@@ -109,7 +109,7 @@ export { buildReport } from './report/build-report.js';
 export { buildFigure, renderSvg, renderPng } from './report/index.js';
 
 // automata
-export { minimise, distinguish, equivalent, toDot, type Dfa } from './automata/dfa.js';
+export { minimise, distinguish, equivalent, renderDot, type Dfa } from './automata/dfa.js';
 export { regexToDfa } from './automata/regex.js';
 export { lstar } from './automata/lstar.js';
 export { extractDfa, networkOracle } from './automata/extract.js';

@@ -172,7 +172,7 @@ export function complement(d: Dfa): Dfa {
 }
 
 /** Graphviz DOT text of a DFA (double circles for accepting states, an arrow into the start). */
-export function toDot(d: Dfa, name = 'dfa'): string {
+export function renderDot(d: Dfa, name = 'dfa'): string {
   const lines = [`digraph ${JSON.stringify(name)} {`, '  rankdir=LR;', '  start [shape=point];'];
   for (let q = 0; q < d.states; q++) lines.push(`  q${q} [shape=${d.accepting[q] ? 'doublecircle' : 'circle'}, label="${q}"];`);
   lines.push(`  start -> q${d.start};`);

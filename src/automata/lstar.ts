@@ -44,12 +44,12 @@ export function lstar(opts: LStarOptions): LStarResult {
   const cache = new Map<string, boolean>();
   let queries = 0;
   const ask = (words: string[]): void => {
-    const todo = [...new Set(words.filter((w) => !cache.has(w)))];
-    if (todo.length === 0) return;
-    const ans = opts.member(todo);
-    if (ans.length !== todo.length) throw new RnnlensError(`lstar: the membership oracle answered ${ans.length} of ${todo.length} strings`);
-    todo.forEach((w, i) => cache.set(w, ans[i]!));
-    queries += todo.length;
+    const pending = [...new Set(words.filter((w) => !cache.has(w)))];
+    if (pending.length === 0) return;
+    const ans = opts.member(pending);
+    if (ans.length !== pending.length) throw new RnnlensError(`lstar: the membership oracle answered ${ans.length} of ${pending.length} strings`);
+    pending.forEach((w, i) => cache.set(w, ans[i]!));
+    queries += pending.length;
   };
   const S: string[] = [''];
   const inS = new Set(S);

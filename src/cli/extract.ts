@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import { RnnlensError } from '../core/errors.js';
-import { toDot } from '../automata/dfa.js';
+import { renderDot } from '../automata/dfa.js';
 import { extractDfa, networkOracle } from '../automata/extract.js';
 import { checkProperty, PROPERTY_KINDS, type PropertyKind } from '../automata/property.js';
 import { regexToDfa } from '../automata/regex.js';
@@ -64,7 +64,7 @@ export function register(program: Command): void {
       const r = extractDfa({ alphabet, member, seed: o.seed, maxStates: o.maxStates });
       const property = o.property !== undefined ? checkProperty(r.dfa, o.property, o.propertyKind as PropertyKind, member) : null;
       const dfa = { alphabet: r.dfa.alphabet, states: r.dfa.states, start: r.dfa.start, accepting: r.dfa.accepting, transitions: r.dfa.transitions };
-      const result = { dfa, fidelity: r.fidelity, heldOut: r.heldOut, counterexamples: r.counterexamples, membershipQueries: r.membershipQueries, equivalenceQueries: r.equivalenceQueries, stopped: r.stopped, property, dot: toDot(r.dfa) };
+      const result = { dfa, fidelity: r.fidelity, heldOut: r.heldOut, counterexamples: r.counterexamples, membershipQueries: r.membershipQueries, equivalenceQueries: r.equivalenceQueries, stopped: r.stopped, property, dot: renderDot(r.dfa) };
       let runId: string | null = null;
       if (o.record) {
         const store = RunStore.open(o.runsDir);
@@ -99,6 +99,6 @@ export function register(program: Command): void {
             ? `property ${o.propertyKind} ${JSON.stringify(o.property)}: holds on the DFA\n`
             : `property ${o.propertyKind} ${JSON.stringify(o.property)}: violated on the DFA by ${JSON.stringify(property.counterexample)}; the network ${property.confirmed ? 'agrees (it accepts it too)' : 'disagrees (it rejects it)'}\n`,
         );
-      process.stdout.write(toDot(r.dfa));
+      process.stdout.write(renderDot(r.dfa));
     });
 }

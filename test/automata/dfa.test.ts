@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArgumentError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
-import { accepts, allStrings, distinguish, equivalent, minimise, productWitness, toDot, type Dfa } from '../../src/automata/dfa.js';
+import { accepts, allStrings, distinguish, equivalent, minimise, productWitness, renderDot, type Dfa } from '../../src/automata/dfa.js';
 import { lstar } from '../../src/automata/lstar.js';
 import { regexToDfa } from '../../src/automata/regex.js';
 import { TOMITA, TOMITA_ALPHABET, tomitaDfa } from '../../src/automata/tomita.js';
@@ -27,7 +27,7 @@ test('minimise merges equivalent states and drops unreachable ones; distinguish 
   assert.equal(distinguish(tomitaDfa(5), tomitaDfa(6)), '00'); // ε in both; '0','1' rejected by both; '00' in 5 only
   assert.equal(distinguish(tomitaDfa(4), tomitaDfa(4)), null);
   assert.equal(productWitness(tomitaDfa(1), tomitaDfa(7), (a, b) => a && !b), null); // 1* ⊆ 0*1*0*1*
-  assert.match(toDot(tomitaDfa(2)), /q0 \[shape=doublecircle/);
+  assert.match(renderDot(tomitaDfa(2)), /q0 \[shape=doublecircle/);
 });
 
 test('regex → DFA agrees with JS RegExp on every string up to length 10', () => {
