@@ -390,8 +390,9 @@ def flat_weights(case):
     return out
 
 
-def write_keras3(case, path, newer):
-    """A .keras zip. `newer`: every object gets a vars group with a name attribute (Keras >= 3.5)."""
+def write_keras3(case, path, newer, skip=(), weights_only=False):
+    """A .keras zip (`newer`: every object gets a vars group with a name attribute, as Keras >= 3.5
+    writes); `skip`: layer names whose variables are left out; `weights_only`: just the .weights.h5."""
     buf = io.BytesIO()
     with h5py.File(buf, 'w') as f:
         root = f.create_group('vars')
@@ -411,16 +412,23 @@ def write_keras3(case, path, newer):
                 f.create_dataset(paths[layer['name']] + '/seed_generator/vars/0', data=np.array([1337, 0], dtype=np.uint32))
         counters = {}
         for layer, sub, role, _k2, a in flat_weights(case):
+            if layer['name'] in skip:
+                continue
             g = paths[layer['name']] + (f'/{sub}' if sub else '') + '/vars'
             i = counters.get(g, 0)
             counters[g] = i + 1
             f.create_dataset(f'{g}/{i}', data=a)
         # optimizer state: loaders of model weights ignore it
         f.create_dataset('optimizer/vars/0', data=np.array(3, dtype=np.int64))
-    with zipfile.ZipFile(path, 'w', compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr('metadata.json', json.dumps({'keras_version': K3_VERSION, 'date_saved': '2026-12-07@00:00:00'}))
-        z.writestr('config.json', json.dumps(model_config(case, True)))
-        z.writestr('model.weights.h5', buf.getvalue())
+    if weights_only:
+        with open(path, 'wb') as fh:
+            fh.write(buf.getvalue())
+        return
+    entries = [('metadata.json', json.dumps({'keras_version': K3_VERSION, 'date_saved': '2026-12-07@00:00:00'})),
+               ('config.json', json.dumps(model_config(case, True))), ('model.weights.h5', buf.getvalue())]
+    with zipfile.ZipFile(path, 'w') as z:
+        for name, data in entries:  # fixed timestamps: the same bytes on every run
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 12, 7, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)
 
 
 def write_keras2(case, path):
@@ -472,6 +480,23 @@ def write_tfjs(case, folder, k3):
         json.dump(doc, fh)
 
 
+def write_bad():
+    """Damaged and unsupported files for the error tests (from the first case's weights)."""
+    import copy
+    base = CASES[0]
+    write_keras3(base, os.path.join(OUT, 'bad_missing_weights.keras'), newer=False, skip=('lstm',))
+    write_keras3(base, os.path.join(OUT, 'weights_only.weights.h5'), newer=True, weights_only=True)
+    wrong = copy.deepcopy(base)
+    wrong['layers'][0]['weights'][0] = wrong['layers'][0]['weights'][0][:, :12]
+    write_keras2(wrong, os.path.join(OUT, 'bad_wrong_shape.h5'))
+    act = copy.deepcopy(base)
+    act['layers'][0]['cfg']['activation'] = 'relu'
+    write_keras2(act, os.path.join(OUT, 'bad_activation.h5'))
+    conv = copy.deepcopy(base)
+    conv['layers'].insert(0, {'class': 'Conv1D', 'name': 'conv1d', 'cfg': {'filters': 3, 'kernel_size': 2, 'padding': 'same'}})
+    write_keras3(conv, os.path.join(OUT, 'bad_conv1d.keras'), newer=True)
+
+
 def main():
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
@@ -493,6 +518,7 @@ def main():
             write_tfjs(case, os.path.join(OUT, twin), fmt == 'keras')
             index.append({'name': case['name'], 'about': case['about'], 'file': file, 'twin': f'{twin}/model.json',
                           'kerasVersion': version, 'input': inp, 'expected': y.tolist()})
+    write_bad()
     with open(os.path.join(OUT, 'index.json'), 'w') as fh:
         json.dump({'generator': 'tools/make_keras_fixtures.py', 'torchChecked': sorted(CHECKED), 'cases': index}, fh, indent=1)
     print(f'wrote {len(index)} files in {OUT}; recurrent cells checked against torch.nn: {sorted(CHECKED)}')
