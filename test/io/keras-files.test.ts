@@ -75,8 +75,9 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   let err = '';
   const w1 = process.stdout.write.bind(process.stdout);
   const w2 = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((t: string) => ((out += t), true)) as typeof process.stdout.write;
-  process.stderr.write = ((t: string) => ((err += t), true)) as typeof process.stderr.write;
+  // the test runner's own (binary) reports pass through; the command writes strings
+  process.stdout.write = ((t: string | Uint8Array, ...rest: never[]) => (typeof t === 'string' ? ((out += t), true) : w1(t, ...rest))) as typeof process.stdout.write;
+  process.stderr.write = ((t: string | Uint8Array, ...rest: never[]) => (typeof t === 'string' ? ((err += t), true) : w2(t, ...rest))) as typeof process.stderr.write;
   try {
     const code = await runCli(args);
     return { code, out, err };
