@@ -3,8 +3,9 @@
  * - classification: accuracy with a Wilson interval; balanced accuracy, macro F1, log-loss,
  *   Brier score (multi-class form Σ_c (p_c − [y = c])²) and ROC-AUC (binary, or one-vs-rest macro)
  *   with bootstrap percentile intervals (items resampled with replacement, seeded);
- *   calibration: top-label ECE / MCE with the reliability table (equal-width bins, Guo et al.
- *   2017), from src/verify/metrics (checked against scikit-learn);
+ *   calibration: ECE / MCE with the reliability table (equal-width bins) of the probability of
+ *   class 1 for two classes (scikit-learn's calibration_curve), of the top-label confidence
+ *   against correctness for more (Guo et al. 2017), from src/verify/metrics;
  * - regression: RMSE, MAE, R² with bootstrap intervals;
  * - a baseline's predictions on the same items: its metrics, the paired difference (model −
  *   baseline) with a paired bootstrap interval (the same resampled items for both), and for
@@ -117,11 +118,11 @@ function take(y: Int32Array, rows: Float64Array, C: number, idx: Int32Array): { 
 function bootClassifier(y: Int32Array, rows: Float64Array, C: number, resamples: Int32Array[]): Array<Record<string, number | null>> {
   return resamples.map((idx) => {
     const s = take(y, rows, C, idx);
-    let r: ReturnType<typeof report> | null = null;
+    let r: ReturnType<typeof report> | null;
     try {
       r = report(s.y, s.rows, C);
     } catch {
-      r = null;
+      r = null; // a resample on which the report is undefined
     }
     return Object.fromEntries(Object.entries(CLF_METRICS).map(([k, f]) => [k, r ? f(r) : null]));
   });
@@ -193,11 +194,11 @@ export function compareClassifiers(y: Int32Array, model: Float64Array, baseline:
 }
 
 function regressionMetrics(t: ArrayLike<number>, p: ArrayLike<number>): Record<string, number | null> {
-  let r2: number | null = null;
+  let r2: number | null;
   try {
     r2 = r2Score(t, p).value;
   } catch {
-    r2 = null;
+    r2 = null; // constant targets
   }
   return { rmse: rootMeanSquaredError(t, p), mae: meanAbsoluteError(t, p), r2: r2 !== null && Number.isFinite(r2) ? r2 : null };
 }
