@@ -1,7 +1,8 @@
 /**
  * Keras files (.keras archives, Keras 2 .h5) through `loadModelAsync`: every fixture of
  * tools/make_keras_fixtures.py predicts like the float64 Keras-semantics reference (1e-5) and like
- * the TF.js conversion of the same model; damaged and unsupported files give one clear error
+ * the TF.js conversion of the same model (and TensorFlow.js itself runs the twins it can like the
+ * reference, an independent check of the reference's Keras semantics); damaged and unsupported files give one clear error
  * naming the file and the layer or weight; `inspect` and `predict` take Keras files.
  */
 import { describe, it } from 'node:test';
@@ -14,6 +15,7 @@ import { RnnlensError } from '../../src/core/errors.js';
 import type { Tensor } from '../../src/core/tensor.js';
 import { loadModel, loadModelAsync, type LoadedAnyModel } from '../../src/io/load.js';
 import { assertClose, tempDir } from './helpers.js';
+import { fileHandler, tfReady } from './tfjs-util.js';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'keras');
 
@@ -113,6 +115,21 @@ describe('Keras files', () => {
       assertClose(ours, predict(twin, c), 1e-6, `${c.file} vs ${c.twin}`);
     });
   }
+
+  it('TensorFlow.js itself (a port of Keras) runs the Keras 2 twins it supports like the reference', async () => {
+    const tf = await tfReady();
+    // tfjs-layers cannot build GRU reset_after=true, nor Keras 3 configs (InputLayer batch_shape)
+    const runnable = cases.filter((c) => c.kerasVersion.startsWith('2.') && c.name !== 'masked_bigru_mean');
+    assert.equal(runnable.length, 4);
+    for (const c of runnable) {
+      const m = await tf.loadLayersModel(fileHandler(join(DIR, c.twin)));
+      const x = c.input.tokens ? tf.tensor2d(c.input.tokens) : tf.tensor3d(c.input.inputs!);
+      const y = m.predict(x) as import('@tensorflow/tfjs').Tensor;
+      assertClose(Array.from(y.dataSync()), expected(c), 1e-5, `TF.js on ${c.twin}`);
+      tf.dispose([x, y]);
+      m.dispose();
+    }
+  });
 
   it('hard_sigmoid follows the Keras version that wrote the file', async () => {
     const k3 = await loadModelAsync(join(DIR, 'embedding_gru_hard.keras'), { backend: 'ts' });
