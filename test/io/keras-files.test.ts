@@ -162,13 +162,18 @@ describe('Keras files', () => {
     writeFileSync(join(tmp, 'cut.h5'), readFileSync(join(DIR, 'lstm_softmax.h5')).subarray(0, 1200));
     const seen: string[] = [];
     const orig = console.error;
+    const write = process.stderr.write.bind(process.stderr);
     console.error = (...a: unknown[]) => void seen.push(a.map(String).join(' '));
+    process.stderr.write = ((t: string | Uint8Array) => (seen.push(String(t)), true)) as typeof process.stderr.write;
+    let message: string;
     try {
-      await loadError(join(tmp, 'cut.h5'));
+      message = await loadError(join(tmp, 'cut.h5'));
     } finally {
       console.error = orig;
+      process.stderr.write = write;
     }
     assert.deepEqual(seen, []);
+    assert.match(message, /\(H5\w+\(\) /, 'the HDF5 diagnosis is in the message');
     // once initialised (above), the sync entry point reads Keras files too
     assert.equal(loadModel(join(DIR, 'lstm_softmax.h5'), { backend: 'ts' }).format, 'keras');
   });
