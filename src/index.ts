@@ -79,6 +79,8 @@ export { generateText } from './predict/generate.js';
 export { importOnnx } from './io/onnx/import.js';
 export { loadTfjs } from './io/tfjs/load.js';
 export { writeTfjs } from './io/tfjs/write.js';
+export { loadModelAsync } from './io/load.js';
+export { scoreClassifier, scoreRegressor, compareClassifiers, compareRegressors } from './verify/evaluate-model.js';
 
 // explaining
 export { attribute, registerMethod, getMethod, listMethods, toNested } from './explain/attribute.js';

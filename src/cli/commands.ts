@@ -22,6 +22,7 @@ import { register as registerIntervene } from './intervene.js';
 import { register as registerProbe } from './probe.js';
 import { register as registerWorker } from './worker.js';
 import { register as registerSweep } from './sweep.js';
+import { register as registerEvaluate } from './evaluate.js';
 
 export type Register = (program: Command) => void;
 
@@ -48,3 +49,4 @@ commands.push(registerIntervene);
 commands.push(registerProbe);
 commands.push(registerWorker);
 commands.push(registerSweep);
+commands.push(registerEvaluate);

@@ -1,13 +1,13 @@
 /**
  * `rnnlens inspect MODEL`: what a model is — its format, the input it expects, every layer with
  * its output shape, parameter count and cell conventions — for native folders, TF.js model.json
- * files and ONNX files alike. `--json` prints the same as JSON.
+ * files, ONNX and Keras files alike. `--json` prints the same as JSON.
  */
 import type { Command } from 'commander';
 import { BidirectionalLayer } from '../nn/bidirectional.js';
 import type { Layer } from '../nn/layer.js';
 import { RecurrentLayer } from '../nn/recurrent.js';
-import { loadModel, type LoadedAnyModel } from '../io/load.js';
+import { loadModelAsync, type LoadedAnyModel } from '../io/load.js';
 import '../io/register.js'; // lets every --model option accept TF.js and ONNX files
 
 export interface LayerSummary {
@@ -93,10 +93,10 @@ export function register(program: Command): void {
   program
     .command('inspect')
     .description('show a model: format, expected input, layers, shapes, parameter counts, cell conventions')
-    .argument('<model>', 'native model folder, TF.js model.json (or its folder), or .onnx file')
+    .argument('<model>', 'native model folder, TF.js model.json (or its folder), .onnx file, or Keras .keras / .h5 file')
     .option('--json', 'print JSON')
-    .action((path: string, opts: { json?: boolean }) => {
-      const s = summarize(loadModel(path, { backend: 'ts' }));
+    .action(async (path: string, opts: { json?: boolean }) => {
+      const s = summarize(await loadModelAsync(path, { backend: 'ts' }));
       process.stdout.write(opts.json ? JSON.stringify(s, null, 2) + '\n' : text(s));
     });
 }

@@ -2,7 +2,10 @@
  * One entry point for every model a user may bring: `loadModel(path)` accepts
  * - a native rnnlens model folder (model.json with format "rnnlens-model", src/train/checkpoint.ts),
  * - a TF.js Layers model (a model.json path, or a folder holding one with a weightsManifest),
- * - an ONNX file (`.onnx`, or any file starting with ONNX protobuf bytes).
+ * - an ONNX file (`.onnx`, or any file starting with ONNX protobuf bytes),
+ * - a Keras file: `.keras` (Keras 3 zip) or `.h5` / `.hdf5` (Keras 2 HDF5 with model_config), also
+ *   recognised by their zip / HDF5 signatures. HDF5 is read by WebAssembly that loads
+ *   asynchronously, so Keras files need `loadModelAsync` (which works for every format).
  * It returns the SequenceModel plus what callers need to use it like its source did (task hint,
  * final softmax, input conventions, preprocessing for native models). `saveModelAs` writes native
  * or TF.js (ONNX is import-only).
@@ -18,8 +21,10 @@ import type { TaskKind } from '../train/tasks.js';
 import { importOnnx, type OnnxImport } from './onnx/import.js';
 import { loadTfjs, type TfjsImport } from './tfjs/load.js';
 import { writeTfjs } from './tfjs/write.js';
+import { initH5 } from './keras/h5.js';
+import { isHdf5, isZip, loadKerasFile, type KerasImport } from './keras/load.js';
 
-export type ModelFormat = 'native' | 'tfjs' | 'onnx';
+export type ModelFormat = 'native' | 'tfjs' | 'onnx' | 'keras';
 
 export interface LoadedAnyModel {
   format: ModelFormat;
@@ -34,6 +39,7 @@ export interface LoadedAnyModel {
   preprocessing: Record<string, unknown>;
   onnx?: OnnxImport;
   tfjs?: TfjsImport;
+  keras?: KerasImport;
   /** Facts a user should know about how the source maps (shown by `inspect`). */
   notes: string[];
 }
@@ -63,19 +69,37 @@ export function detectFormat(path: string): ModelFormat {
     if (!existsSync(mj)) throw new RnnlensError(`model ${path}: the folder holds no model.json (expected an rnnlens or TF.js model folder)`);
     return modelJsonFormat(mj);
   }
-  if (path.toLowerCase().endsWith('.onnx')) return 'onnx';
-  if (path.toLowerCase().endsWith('.json')) return modelJsonFormat(path);
-  // sniff: ONNX ModelProto starts with field 1 (ir_version, varint) = byte 0x08
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.onnx')) return 'onnx';
+  if (lower.endsWith('.json')) return modelJsonFormat(path);
+  if (lower.endsWith('.keras') || lower.endsWith('.h5') || lower.endsWith('.hdf5')) return 'keras';
+  // sniff: ONNX ModelProto starts with field 1 (ir_version, varint) = byte 0x08; Keras: zip or HDF5
   const fd = openSync(path, 'r');
-  const head = Buffer.alloc(1);
-  readSync(fd, head, 0, 1, 0);
+  const head = Buffer.alloc(1032);
+  const n = readSync(fd, head, 0, head.length, 0);
   closeSync(fd);
-  if (head[0] === 0x08) return 'onnx';
-  throw new RnnlensError(`model ${path}: unknown model format (expected a native model folder, a TF.js model.json or an .onnx file)`);
+  const bytes = new Uint8Array(head.buffer, head.byteOffset, n);
+  if (n > 0 && bytes[0] === 0x08) return 'onnx';
+  if (isZip(bytes) || isHdf5(bytes)) return 'keras';
+  throw new RnnlensError(`model ${path}: unknown model format (expected a native model folder, a TF.js model.json, an .onnx file, or a Keras .keras / .h5 file)`);
 }
 
+/** `loadModel` for every format, Keras files included (initialises the HDF5 reader when needed). */
+export async function loadModelAsync(path: string, opts: { backend?: Backend | BackendName } = {}): Promise<LoadedAnyModel> {
+  if (detectFormat(path) === 'keras') await initH5();
+  return loadModel(path, opts);
+}
+
+/** Loads any format; Keras files only after the HDF5 reader is initialised (see `loadModelAsync`). */
 export function loadModel(path: string, opts: { backend?: Backend | BackendName } = {}): LoadedAnyModel {
   const format = detectFormat(path);
+  if (format === 'keras') {
+    const k = loadKerasFile(path, opts);
+    const notes = [`Keras ${k.layout === 'keras3' ? '.keras archive' : '2 HDF5 file'}${k.kerasVersion ? ` written by Keras ${k.kerasVersion}` : ''}`, ...k.notes];
+    if (k.maskZero) notes.push('Embedding mask_zero: token id 0 is padding (give lengths up to the first 0)');
+    if (k.maskValue !== null) notes.push(`Masking(mask_value=${k.maskValue}): steps equal to it are padding (give lengths)`);
+    return { format, path, model: k.model, task: k.softmax ? 'classification' : null, softmax: k.softmax, preprocessing: {}, keras: k, notes };
+  }
   if (format === 'native') {
     const dir = statSync(path).isDirectory() ? path : join(path, '..');
     const l = loadNative(dir, opts);
@@ -112,7 +136,7 @@ export interface SaveAsOptions {
 
 /** Writes `model` as a native folder or a TF.js model (ONNX is import-only). */
 export function saveModelAs(model: SequenceModel, out: string, format: ModelFormat, opts: SaveAsOptions = {}): string {
-  if (format === 'onnx') throw new RnnlensError('convert: ONNX is import-only; write a native model folder or a TF.js model.json');
+  if (format === 'onnx' || format === 'keras') throw new RnnlensError(`convert: ${format === 'onnx' ? 'ONNX' : 'Keras'} is import-only; write a native model folder or a TF.js model.json`);
   if (format === 'tfjs') return writeTfjs(model, out, { softmax: opts.softmax ?? false, maskZero: opts.maskZero ?? false, overwrite: opts.overwrite ?? false });
   if (existsSync(join(out, 'model.json')) && !opts.overwrite) throw new RnnlensError(`convert: '${out}' already holds a model (pass --force to replace it)`);
   const save: Parameters<typeof saveNative>[2] = { task: opts.task ?? (opts.softmax ? 'classification' : 'regression'), preprocessing: opts.preprocessing ?? {} };

@@ -12,7 +12,7 @@ import type { TaskKind } from '../train/tasks.js';
 
 export interface LoadedAnyModel {
   model: SequenceModel;
-  format: 'native' | 'tfjs' | 'onnx';
+  format: 'native' | 'tfjs' | 'onnx' | 'keras';
   task?: TaskKind;
   classNames?: string[];
   preprocessing: Record<string, unknown>;

@@ -11,6 +11,10 @@
  * whose definition depends on who wrote the file: Keras 2 / TF.js clip(0.2x + 0.5, 0, 1) →
  * rnnlens 'hard_sigmoid'; Keras 3 (keras_version 3.x) clip(x/6 + 0.5, 0, 1) → 'hard_sigmoid_keras3'.
  *
+ * Conv1D, LayerNormalization, BatchNormalization (and a few more, NOT_YET) are refused as "not yet
+ * supported" by name.
+ * Used for TF.js model.json files and for Keras .keras / .h5 files (src/io/keras).
+ *
  * Not representable in rnnlens cells, hence rejected with the reason: other recurrent
  * activations, an LSTM/GRU `activation` other than tanh, SimpleRNN activations other than
  * tanh/relu, return_state, stateful, use_bias=false.
@@ -136,6 +140,10 @@ function recurrent(l: KerasLayerJson, name: string, kerasVersion: string): Recur
 
 const SANE = /[^A-Za-z0-9_.-]/g;
 
+const SUPPORTED = 'InputLayer, Embedding, Masking, SimpleRNN, LSTM, GRU, Bidirectional, Dense, Dropout, Activation, TimeDistributed(Dense), GlobalAveragePooling1D, GlobalMaxPooling1D';
+/** Keras layers that recurrent models often use and rnnlens does not have yet (named in the refusal). */
+const NOT_YET = new Set(['Conv1D', 'LayerNormalization', 'BatchNormalization', 'MaxPooling1D', 'AveragePooling1D', 'Attention', 'MultiHeadAttention']);
+
 /** Maps the chain of Keras layers to a rnnlens model config. */
 export function kerasToRnnlens(chain: KerasLayerJson[], kerasVersion: string): KerasMapping {
   const layers: LayerConfig[] = [];
@@ -260,7 +268,7 @@ export function kerasToRnnlens(chain: KerasLayerJson[], kerasVersion: string): K
         layers.push({ kind: 'head', name, pool: l.class_name === 'GlobalAveragePooling1D' ? 'mean' : 'max' });
         return;
       default:
-        fail(kname, `class '${l.class_name}' is not supported; supported: InputLayer, Embedding, Masking, SimpleRNN, LSTM, GRU, Bidirectional, Dense, Dropout, Activation, TimeDistributed(Dense), GlobalAveragePooling1D, GlobalMaxPooling1D`);
+        fail(kname, `class '${l.class_name}' is not supported; supported: ${SUPPORTED}${NOT_YET.has(l.class_name) ? ` (${l.class_name} is not yet supported for Keras files and TF.js models: rnnlens has no layer for it yet)` : ''}`);
     }
   });
   if (!input) throw new RnnlensError('TF.js/Keras import: the model declares no input shape (batch_input_shape) and starts with no Embedding');

@@ -21,7 +21,7 @@ export interface TfjsImport extends Omit<KerasMapping, 'config' | 'weightNames'>
   kerasVersion: string;
 }
 
-function findWeight(files: TfjsArtifacts['weights'], ref: WeightRef, wanted: string): { name: string; shape: number[]; data: Float32Array } {
+function findWeight(files: TfjsArtifacts['weights'], ref: WeightRef, wanted: string, where: string): { name: string; shape: number[]; data: Float32Array } {
   const hits: string[] = [];
   for (const raw of files.keys()) {
     const name = raw.replace(/:\d+$/, '');
@@ -34,14 +34,18 @@ function findWeight(files: TfjsArtifacts['weights'], ref: WeightRef, wanted: str
   }
   if (hits.length !== 1) {
     throw new RnnlensError(
-      `TF.js/Keras import: weight for ${wanted} (layer '${ref.layer}'${ref.dir ? `, ${ref.dir}` : ''}, '${ref.role}'): ${hits.length === 0 ? 'not found in the weights manifest' : `ambiguous (${hits.join(', ')})`}; the manifest has ${[...files.keys()].slice(0, 12).join(', ')}${files.size > 12 ? ', ...' : ''}`,
+      `TF.js/Keras import: weight for ${wanted} (layer '${ref.layer}'${ref.dir ? `, ${ref.dir}` : ''}, '${ref.role}'): ${hits.length === 0 ? `not found in ${where}` : `ambiguous (${hits.join(', ')})`}; ${where} has ${[...files.keys()].slice(0, 12).join(', ') || 'no weights'}${files.size > 12 ? ', ...' : ''}`,
     );
   }
   return { name: hits[0]!, ...files.get(hits[0]!)! };
 }
 
-/** Builds the model from already-read artifacts (exported for tests and `convert`). */
-export function tfjsArtifactsToModel(art: TfjsArtifacts, opts: { backend?: Backend | BackendName } = {}): TfjsImport {
+/**
+ * Builds the model from already-read artifacts (exported for tests, `convert` and the Keras file
+ * reader in src/io/keras, which names its weights the same way). `weightsLabel` names where the
+ * weights came from in errors (default: the weights manifest).
+ */
+export function tfjsArtifactsToModel(art: TfjsArtifacts, opts: { backend?: Backend | BackendName; weightsLabel?: string } = {}): TfjsImport {
   const mapping = kerasToRnnlens(orderedLayers(art.modelConfig), art.kerasVersion);
   // sizes before building: the layers' parameter count against the limits and the weights present
   // (rnnlens keeps two recurrent biases where Keras sums them, so it holds at most twice as many)
@@ -65,7 +69,7 @@ export function tfjsArtifactsToModel(art: TfjsArtifacts, opts: { backend?: Backe
   const weights: Record<string, NamedArray> = {};
   const shapes = new Map(parameterNames(model).map((n) => [n.keras.name, n]));
   for (const [wanted, ref] of mapping.weightNames) {
-    const w = findWeight(art.weights, ref, wanted);
+    const w = findWeight(art.weights, ref, wanted, opts.weightsLabel ?? 'the weights manifest');
     const n = shapes.get(wanted);
     if (!n) throw new RnnlensError(`TF.js/Keras import: internal mapping names weight '${wanted}', which the model does not have`);
     const expectShape = n.keras.row !== undefined ? [2, n.shape[n.shape.length - 1]!] : n.shape;
