@@ -158,7 +158,7 @@ export interface BackwardResult {
 }
 
 export type LayerKind =
-  'embedding' | 'dense' | 'simple_rnn' | 'lstm' | 'gru' | 'bidirectional' | 'dropout' | 'head';
+  'embedding' | 'dense' | 'simple_rnn' | 'lstm' | 'gru' | 'bidirectional' | 'dropout' | 'head' | 'graph';
 
 export interface Layer {
   readonly kind: LayerKind;

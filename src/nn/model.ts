@@ -148,7 +148,7 @@ export class SequenceModel {
         init: cfg.init ?? 'keras',
         unitForgetBias: cfg.unitForgetBias ?? true,
       });
-      if (RECURRENT.has(lc.kind) || lc.kind === 'head') seq = layer.sequenceOutput;
+      if (RECURRENT.has(lc.kind) || lc.kind === 'head' || lc.kind === 'graph') seq = layer.sequenceOutput;
       features = layer.outputFeatures;
       layers.push(layer);
     });
@@ -370,6 +370,7 @@ const BASE: Record<LayerConfig['kind'], string> = {
   bidirectional: 'bidirectional',
   dropout: 'dropout',
   head: 'head',
+  graph: 'graph',
 };
 
 /** Keras-style names: explicit names are kept; others become base, base_1, base_2, ... */
