@@ -40,7 +40,8 @@ interface Saved {
 
 /** Axis sizes of a binding's canonical (flow) order [B, T?, F0, F1, …]. */
 function canonical(axes: readonly string[], B: number, T: number, fdims: readonly number[]): { labels: string[]; shape: number[] } {
-  const labels = ['B', ...(axes.includes('T') ? ['T'] : []), ...fdims.map((_, i) => `F${i}`)];
+  // feature axes of size 1 may be absent from the value (a [B, T] input of one feature)
+  const labels = ['B', ...(axes.includes('T') ? ['T'] : []), ...fdims.map((_, i) => `F${i}`).filter((l) => axes.includes(l))];
   const shape = labels.map((l) => (l === 'B' ? B : l === 'T' ? T : fdims[Number(l.slice(1))]!));
   return { labels, shape };
 }
@@ -105,7 +106,8 @@ export class GraphLayer implements Layer {
     return [...new Set(this.nodes.map((n) => n.op))];
   }
 
-  private bind(x: Flow, vals: Map<string, Nd>): { batch: number; steps: number; lengths: Int32Array | null } {
+  /** Sets the bound input values of `x` in `vals` (the importer's probes use it too). */
+  bind(x: Flow, vals: Map<string, Nd>): { batch: number; steps: number; lengths: Int32Array | null } {
     const seq = isSeqBatch(x);
     const B = seq ? x.batch : (x as Tensor).shape[0]!;
     const T = seq ? x.steps : 1;
@@ -130,7 +132,7 @@ export class GraphLayer implements Layer {
         data = Float64Array.from(src);
         cAxes = canonical(b.axes, B, T, b.featureDims).labels;
       }
-      const cShape = cAxes.map((l) => (l === 'B' ? B : l === 'T' ? T : b.featureDims[Number(l.slice(1))]!));
+      const cShape = cAxes.map((l) => (l === 'B' ? B : l === 'T' ? (b.source === 'last' ? 1 : T) : b.featureDims[Number(l.slice(1))]!));
       const perm = b.axes.map((a) => cAxes.indexOf(a));
       const t = transposeIndex(cShape, perm);
       const out = new Float64Array(t.map.length);
