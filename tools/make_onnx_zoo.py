@@ -286,6 +286,10 @@ ZOO = [
 ]
 
 
+# the axis of output units (default: the last); None = the output has no unit axis
+FEATURE_AXIS = {'upsampler': 1, 'per_step_regressor': None}
+
+
 def rounded(t):
     return [float(v) for v in t.detach().double().reshape(-1).tolist()]
 
@@ -317,7 +321,7 @@ def main():
         torch.onnx.export(m, (x,), path, input_names=['x'], output_names=['y'], opset_version=opset, dynamic_axes={**axes, **out_axes})
         with torch.no_grad():
             y = m(x)
-        # saliency of unit `target` (every row / step) of the output (logits for a softmax model)
+        # saliency of unit `target` (every row / step) of the output (the units axis is the last unless FEATURE_AXIS says otherwise; logits for a softmax model)
         if tokens:
             emb = m.emb(x).detach().requires_grad_(True)
             orig = m.emb.forward
@@ -330,8 +334,13 @@ def main():
             z = m.logits(xg) if hasattr(m, 'logits') else m(xg)
             wrt = xg
         gout = torch.zeros_like(z)
-        target = 1 if z.shape[-1] > 1 else 0
-        gout[..., target] = 1.0
+        axis = FEATURE_AXIS.get(name, -1)
+        if axis is None:  # no feature axis: every output value
+            target = 0
+            gout[...] = 1.0
+        else:
+            target = 1
+            gout.select(axis, target).fill_(1.0)
         (grad,) = torch.autograd.grad((z * gout).sum(), wrt)
         rec = {
             'name': name,

@@ -255,6 +255,27 @@ export function onnxGradToModel(imp: OnnxImport, grad: FeedTensor, like: Flow): 
   const T = like instanceof Tensor ? 1 : like.steps;
   const F = like instanceof Tensor ? like.shape[1]! : like.features;
   if (grad.data.length !== rows * T * F) throw new ArgumentError('onnxGradToModel', 'grad', `${rows * T * F} values`, `${grad.data.length}`);
+  if (imp.output.graph) {
+    // the inverse of graphOutputToOnnx's permutation (a gradient of logits: no softmax)
+    const { axes, fdims } = imp.output.graph;
+    const size = (a: string) => (a === 'B' ? rows : a === 'T' ? T : fdims[a]!);
+    const order = ['B', ...(axes.includes('T') ? ['T'] : []), ...axes.filter((a) => a.startsWith('F'))];
+    const shape = axes.map(size);
+    const cShape = order.map(size);
+    const cStr = cShape.map((_, i) => cShape.slice(i + 1).reduce((a, b) => a * b, 1));
+    const out = allocFloat(imp.model.backend.dtype, grad.data.length);
+    const idx = new Array<number>(shape.length).fill(0);
+    for (let i = 0; i < grad.data.length; i++) {
+      let s = 0;
+      for (let a = 0; a < shape.length; a++) s += idx[a]! * cStr[order.indexOf(axes[a]!)]!;
+      out[s] = grad.data[i]!;
+      for (let a = shape.length - 1; a >= 0; a--) {
+        if (++idx[a]! < shape[a]!) break;
+        idx[a] = 0;
+      }
+    }
+    return like instanceof Tensor ? new Tensor(like.shape, out) : { ...like, data: out };
+  }
   const tFirst = imp.output.axes.filter((a) => a === 'B' || a === 'T')[0] === 'T';
   const data = allocFloat(imp.model.backend.dtype, rows * T * F);
   for (let b = 0; b < rows; b++)
