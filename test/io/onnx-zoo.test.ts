@@ -6,7 +6,7 @@
  * round trip as a native rnnlens model.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -17,35 +17,7 @@ import { importOnnx, modelOutputToOnnx, onnxFeedsToModel, onnxGradToModel, runOn
 import type { Flow } from '../../src/nn/layer.js';
 import { Tensor } from '../../src/core/tensor.js';
 import { runOrt } from './ort.js';
-
-const DIR = new URL('../fixtures/onnx-zoo/', import.meta.url).pathname;
-
-interface Arr {
-  shape: number[];
-  data: number[];
-}
-
-export interface ZooFixture {
-  name: string;
-  opset: number;
-  input: Arr & { dtype: 'float32' | 'int64' };
-  output: Arr;
-  softmax: boolean;
-  target: number;
-  gradOutput: Arr;
-  grad: Arr & { wrt: 'input' | 'embedding' };
-}
-
-export function zooFixtures(): ZooFixture[] {
-  return readdirSync(DIR)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(join(DIR, f), 'utf8')) as ZooFixture);
-}
-
-export function zooBytes(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(join(DIR, `${name}.onnx`)));
-}
+import { zooBytes, zooFixtures, type Arr } from './onnx-zoo-fixtures.js';
 
 function maxErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length, 'lengths');
