@@ -89,6 +89,8 @@ export const graphConfigSchema = z.object({
         /** The value's axes: B, T and F0, F1, … (the flow's features split into featureDims). */
         axes: z.array(z.string().regex(/^(B|T|F\d+)$/)),
         featureDims: z.array(size).min(1),
+        /** 'steps' from a goBackwards layer: its outputs are in processing order; read them reversed within each length. */
+        reversed: z.boolean().optional(),
       }),
     )
     .min(1),

@@ -238,7 +238,10 @@ export function liftGraph(graph: OnnxGraph, outputName?: string): GraphLift {
     const lay = Number(n.attributes.get('layout') ?? 0);
     const name = layerName(n.name || n.opType.toLowerCase());
     const parts = Array.from({ length: D }, (_, d) => ({ node: p, dir: d, what: (r.y ? 'Y' : 'h') as 'Y' | 'h' }));
-    const committed = rnnLayer(p, parts, 'concat', name);
+    // a reverse-only node whose Y is used: a goBackwards layer returning sequences, read reversed
+    const reversedY = p.direction === 'reverse' && r.y;
+    const base = rnnLayer(p, reversedY ? parts.map((q) => ({ ...q, what: 'h' as const })) : parts, 'concat', name);
+    const committed: CommittedLayer = reversedY ? { ...base, config: { ...base.config, returnSequences: true } as LayerConfig } : base;
     layers.push(committed);
     // sequence lengths and initial states
     const sl = n.inputs[4];
@@ -268,7 +271,7 @@ export function liftGraph(graph: OnnxGraph, outputName?: string): GraphLift {
     flows = flows.map((f) => runLayer(rl, f));
     const H = p.units;
     segIn = [];
-    if (r.y) segIn.push({ value: n.outputs[0]!, source: 'steps', axes: lay === 1 ? ['B', 'T', 'F0', 'F1'] : ['T', 'F0', 'B', 'F1'], featureDims: [D, H] });
+    if (r.y) segIn.push({ value: n.outputs[0]!, source: 'steps', axes: lay === 1 ? ['B', 'T', 'F0', 'F1'] : ['T', 'F0', 'B', 'F1'], featureDims: [D, H], ...(reversedY ? { reversed: true } : {}) });
     if (r.yh) segIn.push({ value: n.outputs[1]!, source: r.y ? 'last' : 'flat', axes: lay === 1 ? ['B', 'F0', 'F1'] : ['F0', 'B', 'F1'], featureDims: [D, H] });
   }
   return {
@@ -377,6 +380,9 @@ function bindProbe(segIn: GraphConfig['inputs'], flow: Flow, consts: Map<string,
 
 /** Labels the output value's axes B / T / F0… by how they change across the probes. */
 function labelOutput(nodes: OnnxNode[], segIn: GraphConfig['inputs'], out: string, consts: Map<string, Nd>, env: { opset: number }, flows: Flow[], _probes: Probe[]): string[] {
+  // a recurrent output itself: its axes are known
+  const bound = segIn.find((b) => b.value === out);
+  if (nodes.length === 0 && bound) return [...bound.axes];
   const shapes = flows.map((f) => evalNodes(nodes, bindProbe(segIn, f, consts), env).get(out)!.shape);
   const [a, b, c] = shapes as [number[], number[], number[]];
   const B = [isSeqBatch(flows[0]!) ? flows[0]!.batch : (flows[0] as Tensor).shape[0]!, isSeqBatch(flows[1]!) ? flows[1]!.batch : (flows[1] as Tensor).shape[0]!];
@@ -403,6 +409,8 @@ function decideLayout(
   live: OnnxNode[], rnns: RnnUse[], info: OnnxValueInfo, seg0: string, tokens: boolean, F: number,
   probeDims: (bt: [number, number], tm: boolean) => [number, number], consts: Map<string, Nd>, env: { opset: number }, layers: CommittedLayer[], outName: string,
 ): 'batch-first' | 'time-major' {
+  // a recurrent node reading the data input itself: its layout says
+  if (rnns.length && rnns[0]!.node.inputs[0] === info.name) return Number(rnns[0]!.node.attributes.get('layout') ?? 0) === 1 ? 'batch-first' : 'time-major';
   const [d0, d1] = probeDims([2, 11], false);
   if (d0 === d1) return 'batch-first';
   const target = rnns.length ? rnns[0]!.node.inputs[0]! : outName;

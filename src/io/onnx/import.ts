@@ -61,7 +61,11 @@ export interface ImportOptions {
  * the general translation is reported.
  */
 export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): OnnxImport {
-  const graph = parseOnnx(bytes);
+  return importOnnxGraph(parseOnnx(bytes), opts);
+}
+
+/** importOnnx on an already parsed graph. */
+export function importOnnxGraph(graph: OnnxGraph, opts: ImportOptions = {}): OnnxImport {
   if (opts.output === undefined || opts.output === graph.outputs[0]?.name) {
     try {
       return importChain(graph, opts);

@@ -7,7 +7,8 @@
  *                   (the flow's features split into `featureDims`);
  *   source 'last':  from a SeqBatch, the state after the last real step of each direction
  *                   (F0 indexes directions: the forward one at len−1, the backward one at 0);
- *   source 'flat':  a [B, F] tensor.
+ *   source 'flat':  a [B, F] tensor;
+ *   `reversed`:     'steps' of a goBackwards layer (processing order) read back in input order.
  * The output value's axes are labelled B, T (optional) and F…; it becomes a SeqBatch when it has
  * a T axis, otherwise a [B, F] tensor. Constant float tensors of more than one element are
  * Parameters (`<layer>/<value>`), so the weights travel like any layer's.
@@ -128,6 +129,15 @@ export class GraphLayer implements Layer {
             for (let h = 0; h < H; h++) data[i * this.inputFeatures + d * H + h] = src[(i * T + t) * this.inputFeatures + d * H + h]!;
           }
         cAxes = canonical(b.axes.filter((a) => a !== 'T'), B, 1, b.featureDims).labels;
+      } else if (b.reversed) {
+        const s = x as SeqBatch;
+        const F = this.inputFeatures;
+        data = new Float64Array(B * T * F);
+        for (let i = 0; i < B; i++) {
+          const n = s.lengths[i]!;
+          for (let t = 0; t < n; t++) data.set(src.subarray((i * T + n - 1 - t) * F, (i * T + n - t) * F), (i * T + t) * F);
+        }
+        cAxes = canonical(b.axes, B, T, b.featureDims).labels;
       } else {
         data = Float64Array.from(src);
         cAxes = canonical(b.axes, B, T, b.featureDims).labels;
@@ -261,7 +271,12 @@ export class GraphLayer implements Layer {
       // g is in the binding's axis order; walk it in canonical order
       const perm = cAxes.labels.map((l) => b.axes.indexOf(l));
       const tr = transposeIndex(g.shape, perm);
-      if (!last) {
+      if (!last && b.reversed) {
+        for (let i = 0; i < B; i++) {
+          const n = s.lengths![i]!;
+          for (let t = 0; t < n; t++) for (let f = 0; f < F; f++) out[(i * T + n - 1 - t) * F + f] += g.data[tr.map[(i * T + t) * F + f]!]!;
+        }
+      } else if (!last) {
         for (let i = 0; i < tr.map.length; i++) out[i] += g.data[tr.map[i]!]!;
       } else {
         const D = b.featureDims[0]!;

@@ -228,6 +228,7 @@ export function lowerGraphLayer(layer: Layer, input: LFlow, g: BoundGraph): LFlo
       for (let f = 0; f < F; f++) {
         let tt = t;
         if (last) tt = f < F / b.featureDims[0]! ? T - 1 : 0;
+        else if (b.reversed) tt = T - 1 - t;
         const [r, i] = canon(tt, f);
         ref[t * F + f] = r;
         idx[t * F + f] = i;
