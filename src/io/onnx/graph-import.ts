@@ -93,7 +93,7 @@ export function liftGraph(graph: OnnxGraph, outputName?: string): GraphLift {
   for (const n of graph.nodes) {
     if (n.domain && n.domain !== 'ai.onnx') fail(n, `op in domain '${n.domain}' is not supported`);
     const rec = RECURRENT.has(n.opType);
-    if (!rec && !GRAPH_OPS[n.opType]) fail(n, `unsupported op; supported: LSTM, GRU, RNN, ${Object.keys(GRAPH_OPS).sort().join(', ')}`);
+    if (!rec && !GRAPH_OPS[n.opType]) fail(n, `unsupported op; supported ops: ${[...RECURRENT, ...Object.keys(GRAPH_OPS)].sort().join(', ')}`);
     const ins = n.inputs.filter((i) => i);
     if (!rec && ins.every((i) => consts.has(i))) {
       const f = GRAPH_OPS[n.opType]!.forward(n.inputs.map((i) => (i ? consts.get(i)! : null)), toGNode(n), env);
@@ -126,6 +126,9 @@ export function liftGraph(graph: OnnxGraph, outputName?: string): GraphLift {
   if (last === undefined) fail(null, `the graph output '${outInfo.name}' is not produced by any node`);
   if (last !== rnns.length) fail(null, `the graph output '${outInfo.name}' is computed before the last recurrent node '${rnns[rnns.length - 1]!.node.name}' (the model would ignore it)`);
 
+  const LAYOUT = new Set(['Identity', 'Dropout', 'Transpose', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten', 'Shape', 'Gather', 'Concat', 'Cast']);
+  if (rnns.length === 0 && live.every((n) => LAYOUT.has(n.opType) && (n.opType !== 'Gather' || stage.has(n.inputs[0]!))))
+    fail(null, 'the graph has no layers rnnlens can represent (it only moves the axes of its input)');
   // which recurrent outputs are used, and by what
   const needed = new Set<string>([outInfo.name]);
   for (const r of rnns) needed.add(r.node.inputs[0]!);
@@ -274,6 +277,7 @@ export function liftGraph(graph: OnnxGraph, outputName?: string): GraphLift {
     if (r.y) segIn.push({ value: n.outputs[0]!, source: 'steps', axes: lay === 1 ? ['B', 'T', 'F0', 'F1'] : ['T', 'F0', 'B', 'F1'], featureDims: [D, H], ...(reversedY ? { reversed: true } : {}) });
     if (r.yh) segIn.push({ value: n.outputs[1]!, source: r.y ? 'last' : 'flat', axes: lay === 1 ? ['B', 'F0', 'F1'] : ['F0', 'B', 'F1'], featureDims: [D, H] });
   }
+  if (layers.length === 0) fail(null, 'the graph has no layers rnnlens can represent (it passes its input through unchanged)');
   return {
     layers,
     input: { info, tokens, layout, features: F, vocab },
