@@ -13,10 +13,11 @@ import { describe, it } from 'node:test';
 import { attribute } from '../../src/explain/attribute.js';
 import { completeness } from '../../src/verify/explanations/completeness.js';
 import { loadModel, saveModelAs } from '../../src/io/load.js';
-import { importOnnx, modelOutputToOnnx, onnxFeedsToModel, onnxGradToModel, runOnnxImport, type OnnxImport } from '../../src/io/onnx/import.js';
+import { importOnnx, onnxFeedsToModel, onnxGradToModel, runOnnxImport, type OnnxImport } from '../../src/io/onnx/import.js';
 import type { Flow } from '../../src/nn/layer.js';
 import { Tensor } from '../../src/core/tensor.js';
 import { runOrt } from './ort.js';
+import { materializeModel, packModel } from '../../src/distributed/model-package.js';
 import { zooBytes, zooFixtures, type Arr } from './onnx-zoo-fixtures.js';
 
 function maxErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -97,7 +98,11 @@ describe('ONNX model zoo (PyTorch exports)', () => {
         // weights are stored as float32
         assert.ok(maxErr(db, da) < 1e-5, `${name}: outputs after the round trip`);
         assert.deepEqual(back.model.config(), imp.model.config());
-        void modelOutputToOnnx;
+        // and as a package that jobs carry to workers
+        const pkg = packModel(out);
+        const there = loadModel(materializeModel(pkg, join(dir, 'cache')), { backend: 'ts64' });
+        const c = there.model.predict(input) as Flow;
+        assert.deepEqual(Array.from(c instanceof Tensor ? c.data : c.data), Array.from(db));
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
