@@ -38,7 +38,7 @@ const ACT: Record<string, 'relu' | 'tanh' | 'sigmoid'> = { Relu: 'relu', Tanh: '
 /** Inputs of these ops that must be constant for the op to be affine (besides the data). */
 const CONST_ONLY: Record<string, number[]> = { Div: [1], Conv: [1, 2], ConvTranspose: [1, 2], BatchNormalization: [1, 2, 3, 4], Where: [0] };
 
-export const GRAPH_BOUND_OPS = [...COPY, ...AFFINE, ...Object.keys(ACT), 'LeakyRelu', 'Clip', 'HardSigmoid', 'ReduceMax', 'MaxPool', 'GlobalMaxPool', 'Max', 'Shape', 'Size', 'Cast', 'Constant', 'ConstantOfShape', 'Range', 'Equal', 'Less', 'Greater', 'Not'].sort();
+export const GRAPH_BOUND_OPS = [...COPY, ...AFFINE, ...Object.keys(ACT), 'LeakyRelu', 'Clip', 'HardSigmoid', 'ReduceMax', 'MaxPool', 'GlobalMaxPool', 'Max', 'Shape', 'Size'].sort();
 
 function isConst(s: Sym): boolean {
   return s.ref.every((r) => r < 0);
