@@ -112,6 +112,7 @@ describe('ONNX model zoo (PyTorch exports)', () => {
   it('prints the zoo figures', () => {
     if (ZOO_FIGURES.length === 0) return;
     const max = (k: 'forward' | 'ort' | 'saliency' | 'igGap') => Math.max(...ZOO_FIGURES.map((f) => f[k]));
+    for (const f of ZOO_FIGURES) console.log(`| ${f.name} | ${f.forward.toExponential(1)} | ${f.ort.toExponential(1)} | ${f.saliency.toExponential(1)} | ${f.igGap.toExponential(1)} |`);
     console.log(`zoo: ${ZOO_FIGURES.length} models import; max forward error vs PyTorch ${max('forward').toExponential(2)}, vs onnxruntime ${max('ort').toExponential(2)}; max saliency error ${max('saliency').toExponential(2)}; max IG completeness gap (relative, 50 Gauss–Legendre points) ${max('igGap').toExponential(2)}`);
     assert.ok(ZOO_FIGURES.length >= 12);
   });
