@@ -164,7 +164,6 @@ export function liftGraph(graph: OnnxGraph, outputName?: string): GraphLift {
   let lengthsInput: string | null = null;
   let vocab = 0;
   let seg0Value = info.name;
-  let segIn: GraphConfig['inputs'] = [];
   if (tokens) {
     const users = live.filter((n) => n.inputs.includes(info.name));
     const g = users[0];
@@ -181,7 +180,7 @@ export function liftGraph(graph: OnnxGraph, outputName?: string): GraphLift {
   const layout = decideLayout(live, rnns, info, seg0Value, tokens, F, probeDims, consts, env, layers, outInfo.name);
   const tm = layout === 'time-major';
   const inAxes = tokens || dims.length === 3 ? (tm ? ['T', 'B', 'F0'] : ['B', 'T', 'F0']) : tm ? ['T', 'B'] : ['B', 'T'];
-  segIn = [{ value: seg0Value, source: 'steps', axes: inAxes, featureDims: [tokens ? (layers[0]!.config as { dim: number }).dim : F] }];
+  let segIn: GraphConfig['inputs'] = [{ value: seg0Value, source: 'steps', axes: inAxes, featureDims: [tokens ? (layers[0]!.config as { dim: number }).dim : F] }];
   const used = new Set<string>();
   const layerName = (raw: string) => {
     const base = raw.replace(/^\/+/, '').replace(/\//g, '.').replace(/[^A-Za-z0-9_.-]/g, '_') || 'layer';
@@ -216,6 +215,13 @@ export function liftGraph(graph: OnnxGraph, outputName?: string): GraphLift {
       axes = lay === 1 ? ['B', 'T', 'F0'] : ['T', 'B', 'F0'];
     } else {
       axes = labelOutput(segNodes, segIn, outValue, consts, env, flows, probes);
+      if (softmax && !axes[axes.length - 1]!.startsWith('F')) {
+        // a softmax over the batch or time axis stays in the graph
+        softmax = false;
+        outValue = target;
+        segNodes = live.filter((n) => !RECURRENT.has(n.opType) && stage.get(n.outputs[0]!) === s && n.outputs.some((o) => needed.has(o)));
+        axes = labelOutput(segNodes, segIn, outValue, consts, env, flows, probes);
+      }
       outAxes = axes;
     }
     const cfgName = layerName(s === 0 ? 'graph' : `graph_${s}`);

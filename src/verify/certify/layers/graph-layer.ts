@@ -295,8 +295,8 @@ function piecewise(g: BoundGraph, layer: string, n: GNode, ins: Array<Sym | null
   const num = (k: string, d: number) => (typeof n.attrs[k] === 'number' ? (n.attrs[k] as number) : d);
   let scale = 1;
   let shift = 0;
-  let lo = -Infinity;
-  let hi = Infinity;
+  let lo: number;
+  let hi: number;
   if (n.op === 'LeakyRelu') {
     const a = num('alpha', 0.01);
     const xn = materialize(g, x, `${layer} ${n.name} in`);
@@ -321,7 +321,7 @@ function piecewise(g: BoundGraph, layer: string, n: GNode, ins: Array<Sym | null
   const xn = materialize(g, x, `${layer} ${n.name} in`);
   const terms: number[] = [];
   const coef: number[] = [];
-  let bias = 0;
+  let bias: number;
   const pre = (c: number) => {
     const W = new Float64Array(m * m);
     for (let i = 0; i < m; i++) W[i * m + i] = scale;
