@@ -192,3 +192,13 @@ for (const c of CASES) {
     assert.ok(checked > 0);
   });
 }
+
+test('graph ops refuse absurd sizes before allocating', () => {
+  const x = nd([1, 1], [1]);
+  const expand = { op: 'Expand', name: 'big', inputs: ['x', 's'], outputs: ['y'], attrs: {} };
+  assert.throws(() => GRAPH_OPS.Expand!.forward([x, nd([2], [1e6, 1e6], true)], expand, { opset: 14 }), /larger than the \d+ elements allowed/);
+  const range = { op: 'Range', name: 'r', inputs: ['a', 'b', 'c'], outputs: ['y'], attrs: {} };
+  assert.throws(() => GRAPH_OPS.Range!.forward([nd([], [0], true), nd([], [1e15], true), nd([], [1], true)], range, { opset: 14 }), /larger than/);
+  const conv = { op: 'Conv', name: 'c', inputs: ['x', 'w'], outputs: ['y'], attrs: { group: 2 } };
+  assert.throws(() => GRAPH_OPS.Conv!.forward([nd([1, 4, 5]), nd([3, 2, 1])], conv, { opset: 14 }), /3 output channels do not split into 2 groups/);
+});

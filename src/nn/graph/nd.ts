@@ -26,9 +26,15 @@ export function strides(shape: readonly number[]): number[] {
 /** Largest tensor a graph op may create (elements). */
 export const MAX_ND = 1 << 27;
 
-export function nd(shape: readonly number[], data?: ArrayLike<number>, int = false): Nd {
+/** Throws before anything is allocated when a tensor of `shape` would be too large. */
+export function checkSize(shape: readonly number[]): number {
   const n = numel(shape);
-  if (!(n <= MAX_ND)) throw new RnnlensError(`graph op: a tensor of shape [${shape.join(', ')}] is larger than the ${MAX_ND} elements allowed`);
+  if (!(n <= MAX_ND) || shape.some((d) => !Number.isInteger(d) || d < 0)) throw new RnnlensError(`graph op: a tensor of shape [${shape.join(', ')}] is invalid or larger than the ${MAX_ND} elements allowed`);
+  return n;
+}
+
+export function nd(shape: readonly number[], data?: ArrayLike<number>, int = false): Nd {
+  const n = checkSize(shape);
   const d = data ? Float64Array.from(data) : new Float64Array(n);
   if (d.length !== n) throw new RnnlensError(`graph op: ${d.length} values for shape [${shape.join(', ')}]`);
   return { shape: [...shape], data: d, int };
@@ -61,7 +67,7 @@ export function broadcastShapes(shapes: ReadonlyArray<readonly number[]>, where:
 
 /** For every flat index of `outShape`, the flat index of the broadcast source of shape `inShape`. */
 export function broadcastIndex(inShape: readonly number[], outShape: readonly number[]): Int32Array {
-  const n = numel(outShape);
+  const n = checkSize(outShape);
   const map = new Int32Array(n);
   const rank = outShape.length;
   const off = rank - inShape.length;
@@ -107,7 +113,7 @@ export function ints(x: Nd | null | undefined): number[] {
 export function transposeIndex(shape: readonly number[], perm: readonly number[]): { shape: number[]; map: Int32Array } {
   const outShape = perm.map((p) => shape[p]!);
   const inStr = strides(shape);
-  const n = numel(outShape);
+  const n = checkSize(outShape);
   const map = new Int32Array(n);
   const rank = outShape.length;
   const idx = new Array<number>(rank).fill(0);

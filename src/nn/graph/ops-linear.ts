@@ -4,7 +4,7 @@
  * GlobalAveragePool/GlobalMaxPool, BatchNormalization (inference: running statistics) and
  * LayerNormalization (opset 17). Layouts are ONNX's: Conv input [N, C, L], weight [M, C/g, K].
  */
-import { broadcastIndex, broadcastShapes, numel, normAxis, type Nd } from './nd.js';
+import { broadcastIndex, broadcastShapes, checkSize, numel, normAxis, type Nd } from './nd.js';
 import { attrInts, attrNum, attrStr, need, opError, type GNode, type OpRule } from './rule.js';
 
 interface MatMulPlan {
@@ -41,7 +41,7 @@ const matmul: OpRule = {
     const a = need(node, ins, 0);
     const b = need(node, ins, 1);
     const p = matmulPlan(a, b, node);
-    const out = new Float64Array(p.batch * p.m * p.n);
+    const out = new Float64Array(checkSize([p.batch, p.m, p.n]));
     for (let t = 0; t < p.batch; t++) {
       const ao = p.aOff[t]!;
       const bo = p.bOff[t]!;
@@ -173,6 +173,7 @@ function convGeom(node: GNode, x: Nd, w: Nd): ConvGeom {
   const G = attrNum(node, 'group', 1);
   if (w.shape.length !== 3 || w.shape[1]! * G !== C) opError(node, `weight [${w.shape.join(', ')}] does not fit input channels ${C} with group ${G}`);
   const M = w.shape[0]!;
+  if (M % G !== 0) opError(node, `${M} output channels do not split into ${G} groups`);
   const K = w.shape[2]!;
   const stride = single(node, 'strides', 1);
   const dil = single(node, 'dilations', 1);
@@ -190,7 +191,7 @@ const conv: OpRule = {
     const g = convGeom(node, x, w);
     const cg = g.C / g.G;
     const mg = g.M / g.G;
-    const out = new Float64Array(g.N * g.M * g.Lo);
+    const out = new Float64Array(checkSize([g.N, g.M, g.Lo]));
     for (let n = 0; n < g.N; n++)
       for (let m = 0; m < g.M; m++) {
         const grp = Math.floor(m / mg);
@@ -261,7 +262,7 @@ const convTranspose: OpRule = {
     const Lo = s * (L - 1) + op + (K - 1) * d + 1 - p[0]! - p[1]!;
     if (Lo < 1) opError(node, `output length ${Lo} < 1`);
     const cg = C / G;
-    const out = new Float64Array(N * M * Lo);
+    const out = new Float64Array(checkSize([N, M, Lo]));
     for (let n = 0; n < N; n++) {
       for (let m = 0; m < M; m++) if (b) for (let o = 0; o < Lo; o++) out[(n * M + m) * Lo + o] = b.data[m]!;
       for (let c = 0; c < C; c++) {

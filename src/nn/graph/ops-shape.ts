@@ -5,7 +5,7 @@
  * Squeeze/Unsqueeze/Split/Reduce-style axes come from attributes before opset 13 and inputs from
  * opset 13; Slice reads inputs from opset 10; Pad reads its pads from an input from opset 11.
  */
-import { gatherFlat, ints, nd, normAxis, numel, scatterAdd, strides, transposeIndex, broadcastShapes, broadcastIndex, type Nd } from './nd.js';
+import { checkSize, gatherFlat, ints, nd, normAxis, numel, scatterAdd, strides, transposeIndex, broadcastShapes, broadcastIndex, type Nd } from './nd.js';
 import { attrInts, attrNum, attrStr, need, opError, type GNode, type OpEnv, type OpRule } from './rule.js';
 
 interface MapOut {
@@ -132,7 +132,7 @@ function sliceMap(x: Nd, starts: number[], ends: number[], axes: number[], steps
     step[a] = s;
   });
   const inStr = strides(x.shape);
-  const n = numel(count);
+  const n = checkSize(count);
   const map = new Int32Array(n);
   const idx = new Array<number>(r).fill(0);
   for (let i = 0; i < n; i++) {
@@ -168,7 +168,7 @@ const gather = mapRule((x, ins, node) => {
   const outer = numel(x.shape.slice(0, axis));
   const inner = numel(x.shape.slice(axis + 1));
   const k = idx.data.length;
-  const map = new Int32Array(outer * k * inner);
+  const map = new Int32Array(checkSize([outer, k, inner]));
   for (let o = 0; o < outer; o++)
     for (let j = 0; j < k; j++) {
       let v = Math.trunc(idx.data[j]!);
@@ -184,7 +184,7 @@ const tile = mapRule((x, ins, node) => {
   if (reps.length !== x.shape.length) opError(node, `repeats [${reps.join(', ')}] for rank ${x.shape.length}`);
   const shape = x.shape.map((d, i) => d * reps[i]!);
   const inStr = strides(x.shape);
-  const n = numel(shape);
+  const n = checkSize(shape);
   const map = new Int32Array(n);
   const idx = new Array<number>(shape.length).fill(0);
   for (let i = 0; i < n; i++) {
@@ -222,7 +222,7 @@ const pad = mapRule((x, ins, node, env) => {
   const shape = x.shape.map((d, i) => d + pads[i]! + pads[i + r]!);
   if (shape.some((d) => d < 0)) opError(node, `pads [${pads.join(', ')}] remove more than the input [${x.shape.join(', ')}]`);
   const inStr = strides(x.shape);
-  const n = numel(shape);
+  const n = checkSize(shape);
   const map = new Int32Array(n);
   const idx = new Array<number>(r).fill(0);
   for (let i = 0; i < n; i++) {
@@ -267,7 +267,7 @@ const concat: OpRule = {
     const shape = [...xs[0]!.shape];
     shape[axis] = xs.reduce((s, x) => s + x.shape[axis]!, 0);
     const outer = numel(shape.slice(0, axis));
-    const out = new Float64Array(numel(shape));
+    const out = new Float64Array(checkSize(shape));
     const rowOut = numel(shape.slice(axis));
     let off = 0;
     for (const x of xs) {
@@ -396,7 +396,7 @@ const range: OpRule = {
     const dt = need(node, ins, 2).data[0]!;
     const st = s.data[0]!;
     if (dt === 0) opError(node, 'delta 0');
-    const n = Math.max(0, Math.ceil((lim - st) / dt));
+    const n = checkSize([Math.max(0, Math.ceil((lim - st) / dt))]);
     return { outs: [nd([n], Array.from({ length: n }, (_, i) => st + i * dt), s.int)] };
   },
   backward: (_g, ins) => noGrad(ins),
