@@ -263,7 +263,20 @@ class PerStepRegressor(nn.Module):
         return torch.exp(self.fc(y).squeeze(-1) * 0.5)
 
 
-# name, module, opset, tokens, input dims (names), time-major, target unit
+class CellStateHead(nn.Module):
+    """seq2seq-style LSTM encoder whose (h_n, c_n) both feed a Linear head."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(F, H, batch_first=True)
+        self.fc = nn.Linear(2 * H, C)
+
+    def forward(self, x):
+        _, (h, c) = self.lstm(x)
+        return self.fc(torch.cat([h[-1], torch.tanh(c[-1])], dim=-1))
+
+
+# name, module, opset, tokens, input kind
 ZOO = [
     ('crnn', CRNN, 14, False, None),
     ('strided_crnn', StridedCRNN, 13, False, None),
@@ -283,6 +296,7 @@ ZOO = [
     ('activation_head', ActivationHead, 14, False, None),
     ('upsampler', Upsampler, 14, False, None),
     ('per_step_regressor', PerStepRegressor, 12, False, None),
+    ('lstm_cell_state', CellStateHead, 14, False, None),
 ]
 
 

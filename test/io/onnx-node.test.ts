@@ -18,8 +18,6 @@ const DIR = new URL('../fixtures/onnx-node/', import.meta.url).pathname;
 
 /** Refusals rnnlens documents (docs/import.md), by case and output. */
 export const DOCUMENTED_REFUSALS: Record<string, RegExp> = {
-  'test_lstm_bidirectional/Y_c': /final cell state Y_c .* is used/,
-  'test_lstm_reverse/Y_c': /final cell state Y_c .* is used/,
   'test_lstm_with_peepholes/Y_h': /non-zero peephole weights P have no rnnlens equivalent/,
 };
 

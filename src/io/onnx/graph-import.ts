@@ -18,7 +18,7 @@ import { RnnlensError } from '../../core/errors.js';
 import { Tensor } from '../../core/tensor.js';
 import type { GraphConfig, LayerConfig } from '../../nn/config.js';
 import { layerFromConfig } from '../../nn/from-config.js';
-import type { Direction, Flow, Layer, LayerInput } from '../../nn/layer.js';
+import type { Direction, FinalState, Flow, Layer, LayerInput } from '../../nn/layer.js';
 import { isSeqBatch } from '../../nn/layer.js';
 import type { GraphLayer } from '../../nn/graph/layer.js';
 import { nd, numel, type Nd } from '../../nn/graph/nd.js';
@@ -63,6 +63,7 @@ interface RnnUse {
   stage: number;
   y: boolean;
   yh: boolean;
+  yc: boolean;
 }
 
 export function liftGraph(graph: OnnxGraph, outputName?: string): GraphLift {
@@ -107,7 +108,7 @@ export function liftGraph(graph: OnnxGraph, outputName?: string): GraphLift {
       if (s === undefined || s < 0) fail(n, 'its input X does not come from the data input');
       if (rnns.some((r) => r.stage === s)) fail(n, `reads the same activations as recurrent node '${rnns.find((r) => r.stage === s)!.node.name}' (parallel recurrent branches are not supported)`);
       if (rnns.length && s !== rnns.length) fail(n, 'its input is not computed from the previous recurrent layer (a branching graph)');
-      rnns.push({ node: n, stage: s, y: false, yh: false });
+      rnns.push({ node: n, stage: s, y: false, yh: false, yc: false });
       n.outputs.forEach((o) => o && stage.set(o, s + 1));
     } else {
       const ss = ins.filter((i) => stage.has(i)).map((i) => stage.get(i)!);
@@ -142,8 +143,8 @@ export function liftGraph(graph: OnnxGraph, outputName?: string): GraphLift {
     const [y, yh, yc] = r.node.outputs;
     r.y = !!y && needed.has(y);
     r.yh = !!yh && needed.has(yh);
-    if (yc && needed.has(yc)) fail(r.node, `its final cell state Y_c ('${yc}') is used; rnnlens recurrent layers pass on hidden states only`);
-    if (!r.y && !r.yh) fail(r.node, 'neither Y nor Y_h is used');
+    r.yc = !!yc && needed.has(yc);
+    if (!r.y && !r.yh && !r.yc) fail(r.node, 'none of its outputs Y, Y_h, Y_c is used');
   });
 
   // 3. + 4. build layers in order, running probes through them
@@ -193,6 +194,8 @@ export function liftGraph(graph: OnnxGraph, outputName?: string): GraphLift {
   const probes = makeProbes(tokens, F, vocab, probeDims, tm);
   let flows: Flow[] = probes.map((p) => p.flow);
   if (tokens) flows = probes.map((p) => runLayer(layers[0]!, p.input));
+  // the final states of the previous recurrent layer on each probe (for Y_c bindings)
+  let finals: Array<FinalState[] | undefined> = probes.map(() => undefined);
   let softmax = false;
   let outAxes: string[] = [];
   const fdims: Record<string, number> = {};
@@ -214,23 +217,24 @@ export function liftGraph(graph: OnnxGraph, outputName?: string): GraphLift {
       const lay = Number(rnns[s]!.node.attributes.get('layout') ?? 0);
       axes = lay === 1 ? ['B', 'T', 'F0'] : ['T', 'B', 'F0'];
     } else {
-      axes = labelOutput(segNodes, segIn, outValue, consts, env, flows, probes);
+      axes = labelOutput(segNodes, segIn, outValue, consts, env, flows, finals);
       if (softmax && !axes[axes.length - 1]!.startsWith('F')) {
         // a softmax over the batch or time axis stays in the graph
         softmax = false;
         outValue = target;
         segNodes = live.filter((n) => !RECURRENT.has(n.opType) && stage.get(n.outputs[0]!) === s && n.outputs.some((o) => needed.has(o)));
-        axes = labelOutput(segNodes, segIn, outValue, consts, env, flows, probes);
+        axes = labelOutput(segNodes, segIn, outValue, consts, env, flows, finals);
       }
       outAxes = axes;
     }
     const cfgName = layerName(s === 0 ? 'graph' : `graph_${s}`);
-    const built = buildSegment(cfgName, opset, segNodes, segIn, outValue, axes, consts, flows[0]!);
+    const built = buildSegment(cfgName, opset, segNodes, segIn, outValue, axes, consts, flows[0]!, finals[0]);
     if (s === rnns.length) for (const a of axes) if (a.startsWith('F')) fdims[a] = built.fdims[a]!;
-    const identity = built.layer && probes.every((_, k) => sameFlow(runLayer(built.layer!, flows[k]!), flows[k]!));
+    const identity = built.layer && !segIn.some((b) => b.source === 'cell') && probes.every((_, k) => sameFlow(runLayer(built.layer!, flows[k]!, finals[k]), flows[k]!));
     if (built.layer && !identity) {
       layers.push(built.committed);
-      flows = flows.map((f) => runLayer(built.layer!, f));
+      flows = flows.map((f, k) => runLayer(built.layer!, f, finals[k]));
+      finals = probes.map(() => undefined);
     }
     if (s === rnns.length) break;
     // the recurrent layer
@@ -277,11 +281,14 @@ export function liftGraph(graph: OnnxGraph, outputName?: string): GraphLift {
     }
     const rl = layerFromConfig(committed.config, { inputFeatures: f0.features, dtype: 'float64' });
     setWeights(rl, committed);
-    flows = flows.map((f) => runLayer(rl, f));
+    const runs = flows.map((f) => rl.forward(f, { backend: getBackend('ts64'), training: false, trace: false }));
+    flows = runs.map((r) => r.output);
+    finals = runs.map((r) => r.final);
     const H = p.units;
     segIn = [];
     if (r.y) segIn.push({ value: n.outputs[0]!, source: 'steps', axes: lay === 1 ? ['B', 'T', 'F0', 'F1'] : ['T', 'F0', 'B', 'F1'], featureDims: [D, H], ...(reversedY ? { reversed: true } : {}) });
     if (r.yh) segIn.push({ value: n.outputs[1]!, source: r.y ? 'last' : 'flat', axes: lay === 1 ? ['B', 'F0', 'F1'] : ['F0', 'B', 'F1'], featureDims: [D, H] });
+    if (r.yc) segIn.push({ value: n.outputs[2]!, source: 'cell', axes: lay === 1 ? ['B', 'F0', 'F1'] : ['F0', 'B', 'F1'], featureDims: [D, H] });
   }
   if (layers.length === 0) fail(null, 'the graph has no layers rnnlens can represent (it passes its input through unchanged)');
   return {
@@ -336,13 +343,13 @@ function makeProbes(tokens: boolean, F: number, vocab: number, probeDims: (bt: [
   });
 }
 
-function runLayer(l: Layer | CommittedLayer, x: LayerInput): Flow {
+function runLayer(l: Layer | CommittedLayer, x: LayerInput, previousFinal?: FinalState[]): Flow {
   const layer = 'forward' in l ? l : (() => {
     const built = layerFromConfig(l.config, { inputFeatures: (x as { features?: number }).features, dtype: 'float64' });
     setWeights(built, l);
     return built;
   })();
-  return layer.forward(x, { backend: getBackend('ts64'), training: false, trace: false }).output;
+  return layer.forward(x, { backend: getBackend('ts64'), training: false, trace: false, ...(previousFinal ? { previousFinal } : {}) }).output;
 }
 
 function setWeights(layer: Layer, c: CommittedLayer): void {
@@ -375,7 +382,7 @@ function evalNodes(nodes: OnnxNode[], vals: Map<string, Nd>, env: { opset: numbe
 }
 
 /** Binds a flow to a segment's input values (as GraphLayer does). */
-function bindProbe(segIn: GraphConfig['inputs'], flow: Flow, consts: Map<string, Nd>): Map<string, Nd> {
+function bindProbe(segIn: GraphConfig['inputs'], flow: Flow, consts: Map<string, Nd>, previousFinal?: FinalState[]): Map<string, Nd> {
   const cfg: GraphConfig = {
     kind: 'graph', name: 'probe', opset: 13, inputs: segIn,
     output: { value: segIn[0]!.value, axes: segIn[0]!.source === 'last' ? segIn[0]!.axes : segIn[0]!.axes, features: numel(segIn[0]!.featureDims) },
@@ -384,16 +391,16 @@ function bindProbe(segIn: GraphConfig['inputs'], flow: Flow, consts: Map<string,
   const F = numel(segIn[0]!.featureDims);
   const layer = layerFromConfig(cfg, { inputFeatures: F, dtype: 'float64' }) as GraphLayer;
   const vals = new Map<string, Nd>(consts);
-  layer.bind(flow, vals);
+  layer.bind(flow, vals, previousFinal);
   return vals;
 }
 
 /** Labels the output value's axes B / T / F0… by how they change across the probes. */
-function labelOutput(nodes: OnnxNode[], segIn: GraphConfig['inputs'], out: string, consts: Map<string, Nd>, env: { opset: number }, flows: Flow[], _probes: Probe[]): string[] {
+function labelOutput(nodes: OnnxNode[], segIn: GraphConfig['inputs'], out: string, consts: Map<string, Nd>, env: { opset: number }, flows: Flow[], finals: Array<FinalState[] | undefined>): string[] {
   // a recurrent output itself: its axes are known
   const bound = segIn.find((b) => b.value === out);
   if (nodes.length === 0 && bound) return [...bound.axes];
-  const shapes = flows.map((f) => evalNodes(nodes, bindProbe(segIn, f, consts), env).get(out)!.shape);
+  const shapes = flows.map((f, k) => evalNodes(nodes, bindProbe(segIn, f, consts, finals[k]), env).get(out)!.shape);
   const [a, b, c] = shapes as [number[], number[], number[]];
   const B = [isSeqBatch(flows[0]!) ? flows[0]!.batch : (flows[0] as Tensor).shape[0]!, isSeqBatch(flows[1]!) ? flows[1]!.batch : (flows[1] as Tensor).shape[0]!];
   let f = 0;
@@ -457,7 +464,7 @@ interface BuiltSegment {
   fdims: Record<string, number>;
 }
 
-function buildSegment(name: string, opset: number, nodes: OnnxNode[], inputs: GraphConfig['inputs'], out: string, axes: string[], consts: Map<string, Nd>, probe: Flow): BuiltSegment {
+function buildSegment(name: string, opset: number, nodes: OnnxNode[], inputs: GraphConfig['inputs'], out: string, axes: string[], consts: Map<string, Nd>, probe: Flow, probeFinal?: FinalState[]): BuiltSegment {
   const produced = new Set<string>(inputs.map((i) => i.value));
   for (const n of nodes) n.outputs.forEach((o) => o && produced.add(o));
   const cfgConsts: GraphConfig['consts'] = {};
@@ -488,7 +495,7 @@ function buildSegment(name: string, opset: number, nodes: OnnxNode[], inputs: Gr
   });
   const F = numel(inputs[0]!.featureDims);
   // output features from the probe
-  const vals = bindProbe(inputs, probe, consts);
+  const vals = bindProbe(inputs, probe, consts, probeFinal);
   const y = evalNodes(nodes, vals, { opset }).get(out);
   if (!y) fail(null, `segment ${name} does not compute '${out}'`);
   if (y.int) fail(null, `the value '${out}' passed on by segment ${name} is an integer tensor`);

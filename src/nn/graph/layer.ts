@@ -8,6 +8,8 @@
  *   source 'last':  from a SeqBatch, the state after the last real step of each direction
  *                   (F0 indexes directions: the forward one at len−1, the backward one at 0);
  *   source 'flat':  a [B, F] tensor;
+ *   source 'cell':  the final cell states of the previous (LSTM) layer, F0 indexing directions
+ *                   (ONNX Y_c); their gradients go back to it as injected final-state gradients;
  *   `reversed`:     'steps' of a goBackwards layer (processing order) read back in input order.
  * The output value's axes are labelled B, T (optional) and F…; it becomes a SeqBatch when it has
  * a T axis, otherwise a [B, F] tensor. Constant float tensors of more than one element are
@@ -21,7 +23,7 @@ import { ArgumentError, RnnlensError } from '../../core/errors.js';
 import type { Parameter } from '../../core/parameter.js';
 import { Tensor, allocFloat, type DType } from '../../core/tensor.js';
 import type { GraphConfig } from '../config.js';
-import type { BackwardOptions, BackwardResult, Flow, ForwardOptions, ForwardResult, Layer, LayerInput, SeqBatch } from '../layer.js';
+import type { BackwardOptions, BackwardResult, Direction, DirectionInjection, FinalState, Flow, ForwardOptions, ForwardResult, Layer, LayerInput, SeqBatch } from '../layer.js';
 import { isSeqBatch } from '../layer.js';
 import { expectSeq } from '../seq.js';
 import { numel, transposeIndex, type Nd } from './nd.js';
@@ -31,6 +33,8 @@ import type { Forward, GNode, OpEnv } from './rule.js';
 export type GraphInputBinding = GraphConfig['inputs'][number];
 
 interface Saved {
+  /** Directions of the previous layer's final cell states read by 'cell' bindings, in order. */
+  cellDirs: Direction[];
   vals: Map<string, Nd>;
   fwd: Forward[];
   batch: number;
@@ -108,12 +112,27 @@ export class GraphLayer implements Layer {
   }
 
   /** Sets the bound input values of `x` in `vals` (the importer's probes use it too). */
-  bind(x: Flow, vals: Map<string, Nd>): { batch: number; steps: number; lengths: Int32Array | null } {
+  bind(x: Flow, vals: Map<string, Nd>, previousFinal?: FinalState[]): { batch: number; steps: number; lengths: Int32Array | null; cellDirs: Direction[] } {
     const seq = isSeqBatch(x);
     const B = seq ? x.batch : (x as Tensor).shape[0]!;
     const T = seq ? x.steps : 1;
+    let cellDirs: Direction[] = [];
     for (const b of this.cfg.inputs) {
       const where = `graph layer ${this.name}`;
+      if (b.source === 'cell') {
+        const cs = (previousFinal ?? []).filter((f) => f.c);
+        const D = b.featureDims[0]!;
+        const H = b.featureDims[1] ?? 1;
+        if (cs.length !== D || cs.some((f) => f.c!.length !== B * H))
+          throw new RnnlensError(`${where}: reads the final cell states (ONNX Y_c) of the previous LSTM layer, which this pass does not provide (run the whole model)`);
+        cellDirs = cs.map((f) => f.direction);
+        const data = new Float64Array(B * D * H);
+        for (let i = 0; i < B; i++) for (let d = 0; d < D; d++) for (let h = 0; h < H; h++) data[(i * D + d) * H + h] = cs[d]!.c![i * H + h]!;
+        const labels = ['B', 'F0', 'F1'];
+        const t = transposeIndex([B, D, H], b.axes.map((a) => labels.indexOf(a)));
+        vals.set(b.value, { shape: t.shape, data: Float64Array.from(t.map, (m) => data[m]!), int: false });
+        continue;
+      }
       if ((b.source === 'flat') === seq) throw new ArgumentError(where, 'input', b.source === 'flat' ? `a [B, ${this.inputFeatures}] tensor` : `a sequence batch [B, T, ${this.inputFeatures}]`, seq ? 'a sequence batch' : 'a tensor');
       const src = seq ? x.data : (x as Tensor).data;
       let data: Float64Array;
@@ -149,14 +168,15 @@ export class GraphLayer implements Layer {
       for (let i = 0; i < out.length; i++) out[i] = data[t.map[i]!]!;
       vals.set(b.value, { shape: t.shape, data: out, int: false });
     }
-    return { batch: B, steps: T, lengths: seq ? x.lengths : null };
+    return { batch: B, steps: T, lengths: seq ? x.lengths : null, cellDirs };
   }
 
   forward(input: LayerInput, opts: ForwardOptions): ForwardResult {
-    const x: Flow = this.cfg.inputs[0]!.source === 'flat' ? this.expectRows(input) : expectSeq(this.name, input, this.inputFeatures);
+    const flowBinding = this.cfg.inputs.find((b) => b.source !== 'cell');
+    const x: Flow = !flowBinding ? (input instanceof Tensor ? this.expectRows(input) : expectSeq(this.name, input, this.inputFeatures)) : flowBinding.source === 'flat' ? this.expectRows(input) : expectSeq(this.name, input, this.inputFeatures);
     const vals = new Map<string, Nd>(this.consts);
     for (const [k, p] of this.paramOf) vals.set(k, { shape: [...p.shape], data: Float64Array.from(p.value), int: false });
-    const b = this.bind(x, vals);
+    const b = this.bind(x, vals, opts.previousFinal);
     const fwd: Forward[] = [];
     for (const n of this.nodes) {
       const ins = n.inputs.map((i) => (i ? vals.get(i) ?? this.missing(n, i) : null));
@@ -254,8 +274,32 @@ export class GraphLayer implements Layer {
         const g = grads.get(k);
         if (g) for (let j = 0; j < g.data.length; j++) p.grad[j] += g.data[j]!;
       }
-    if (!opts.wantInputGrad) return { gradInput: null };
-    return { gradInput: this.inputGrad(grads, s, opts.backend.dtype) };
+    const previousFinalGrads = this.cellGrads(grads, s, opts.backend.dtype);
+    const extra = previousFinalGrads ? { previousFinalGrads } : {};
+    if (!opts.wantInputGrad) return { gradInput: null, ...extra };
+    return { gradInput: this.inputGrad(grads, s, opts.backend.dtype), ...extra };
+  }
+
+  /** Gradients on the previous layer's final cell states, by direction. */
+  private cellGrads(grads: Map<string, Nd>, s: Saved, dtype: DType): Partial<Record<Direction, DirectionInjection>> | undefined {
+    let out: Partial<Record<Direction, DirectionInjection>> | undefined;
+    for (const b of this.cfg.inputs) {
+      const g = b.source === 'cell' ? grads.get(b.value) : undefined;
+      if (!g) continue;
+      const D = b.featureDims[0]!;
+      const H = b.featureDims[1] ?? 1;
+      const tr = transposeIndex(g.shape, ['B', 'F0', 'F1'].map((l) => b.axes.indexOf(l)));
+      out ??= {};
+      for (let d = 0; d < D; d++) {
+        const dc = allocFloat(dtype, s.batch * H);
+        for (let i = 0; i < s.batch; i++) for (let h = 0; h < H; h++) dc[i * H + h] = g.data[tr.map[(i * D + d) * H + h]!]!;
+        const dir = s.cellDirs[d]!;
+        const prev = out[dir]?.dcLast;
+        if (prev) for (let j = 0; j < dc.length; j++) dc[j] = dc[j]! + prev[j]!;
+        out[dir] = { dcLast: dc };
+      }
+    }
+    return out;
   }
 
   private inputGrad(grads: Map<string, Nd>, s: Saved, dtype: DType): Flow {
@@ -264,7 +308,7 @@ export class GraphLayer implements Layer {
     const F = this.inputFeatures;
     const out = allocFloat(dtype, B * (s.seqIn ? T : 1) * F);
     for (const b of this.cfg.inputs) {
-      const g = grads.get(b.value);
+      const g = b.source === 'cell' ? undefined : grads.get(b.value);
       if (!g) continue;
       const last = b.source === 'last';
       const cAxes = canonical(last ? b.axes.filter((a) => a !== 'T') : b.axes, B, last ? 1 : T, b.featureDims);

@@ -215,6 +215,7 @@ export function lowerGraphLayer(layer: Layer, input: LFlow, g: BoundGraph): LFlo
   const T = input.kind === 'seq' ? input.steps.length : 1;
   const F = L.inputFeatures;
   for (const b of cfg.inputs) {
+    if (b.source === 'cell') throw new RnnlensError(`certify: graph layer ${L.name} reads the final cell state of the previous LSTM layer (ONNX Y_c), which the certification pass does not bound`);
     const canon = (t: number, f: number): [number, number] => [input.kind === 'seq' ? input.steps[t]! : input.node, f];
     const last = b.source === 'last';
     if ((b.source === 'flat') !== (input.kind === 'flat')) throw new RnnlensError(`certify: graph layer ${L.name}: its input binding '${b.value}' does not fit the previous layer's output`);
