@@ -46,7 +46,8 @@ function conventions(l: Layer): string {
   if (l.kind === 'embedding') return `vocabulary ${l.inputFeatures}`;
   if (l instanceof GraphLayer) {
     const ops = l.nodes.map((n) => n.op);
-    return `${ops.length} op${ops.length === 1 ? '' : 's'}: ${ops.length <= 16 ? ops.join(' → ') : `${ops.slice(0, 16).join(' → ')} → …`}`;
+    const cell = l.config().inputs.some((b) => b.source === 'cell') ? ' (reads the previous LSTM layer\'s final cell state)' : '';
+    return `${ops.length} op${ops.length === 1 ? '' : 's'}: ${ops.length <= 16 ? ops.join(' → ') : `${ops.slice(0, 16).join(' → ')} → …`}${cell}`;
   }
   return '';
 }
