@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { BidirectionalLayer } from '../nn/bidirectional.js';
 import type { Layer } from '../nn/layer.js';
+import { GraphLayer } from '../nn/graph/layer.js';
 import { RecurrentLayer } from '../nn/recurrent.js';
 import { loadModelAsync, type LoadedAnyModel } from '../io/load.js';
 import '../io/register.js'; // lets every --model option accept TF.js and ONNX files
@@ -43,6 +44,11 @@ function conventions(l: Layer): string {
   if (l.kind === 'head') return `pool ${String(cfg.pool)}`;
   if (l.kind === 'dropout') return `rate ${String(cfg.rate)} (training only)`;
   if (l.kind === 'embedding') return `vocabulary ${l.inputFeatures}`;
+  if (l instanceof GraphLayer) {
+    const ops = l.nodes.map((n) => n.op);
+    const cell = l.config().inputs.some((b) => b.source === 'cell') ? ' (reads the previous LSTM layer\'s final cell state)' : '';
+    return `${ops.length} op${ops.length === 1 ? '' : 's'}: ${ops.length <= 16 ? ops.join(' → ') : `${ops.slice(0, 16).join(' → ')} → …`}${cell}`;
+  }
   return '';
 }
 

@@ -23,7 +23,7 @@ const RECURRENT = new Set(['simple_rnn', 'lstm', 'gru', 'bidirectional']);
 export function outputIsSequence(model: SequenceModel): boolean {
   let seq = true;
   for (const l of model.layers)
-    if (RECURRENT.has(l.kind) || l.kind === 'head') seq = l.sequenceOutput;
+    if (RECURRENT.has(l.kind) || l.kind === 'head' || l.kind === 'graph') seq = l.sequenceOutput;
   return seq;
 }
 

@@ -121,6 +121,7 @@ export function loadModel(path: string, opts: { backend?: Backend | BackendName 
   if (o.input.layout === 'time-major') notes.push(`the ONNX input '${o.input.name}' is time-major [steps, batch, features]; rnnlens inputs are batch-first`);
   for (const s of o.stateInputs) notes.push(`initial ${s.which} of ${s.layer} (${s.direction}) comes from ONNX input '${s.input}' row ${s.row}`);
   if (o.lengthsInput) notes.push(`sequence lengths come from ONNX input '${o.lengthsInput}'`);
+  if (o.mode === 'graph') notes.push('the ops between recurrent layers run as graph layers on the padded batch, as in ONNX: reductions over time include padded steps, so give batches of equal length');
   if (o.model.layers.some((l) => l.kind === 'head')) notes.push('a last-step pick (x[:, -1]) is mapped to the last VALID step of each sequence (the same for unpadded input)');
   return { format, path, model: o.model, task: o.output.softmax ? 'classification' : null, softmax: o.output.softmax, preprocessing: {}, onnx: o, notes };
 }

@@ -71,6 +71,52 @@ export const headConfigSchema = z.object({
   pool: z.enum(['last', 'mean', 'max', 'every']),
 });
 
+const dims = z.array(z.number().int().min(0));
+const tensorAttr = z.object({ shape: dims, data: z.array(z.number()), int: z.boolean() });
+
+/** A graph segment (src/nn/graph/layer.ts): ONNX-style ops on named values. */
+export const graphConfigSchema = z.object({
+  kind: z.literal('graph'),
+  name,
+  inputSize: size.optional(),
+  /** Default-domain opset of the source graph (some ops changed meaning between opsets). */
+  opset: z.number().int().min(1),
+  inputs: z
+    .array(
+      z.object({
+        value: z.string().min(1),
+        source: z.enum(['steps', 'last', 'flat', 'cell']),
+        /** The value's axes: B, T and F0, F1, … (the flow's features split into featureDims). */
+        axes: z.array(z.string().regex(/^(B|T|F\d+)$/)),
+        featureDims: z.array(size).min(1),
+        /** 'steps' from a goBackwards layer: its outputs are in processing order; read them reversed within each length. */
+        reversed: z.boolean().optional(),
+      }),
+    )
+    .min(1),
+  output: z.object({
+    value: z.string().min(1),
+    axes: z.array(z.string().regex(/^(B|T|F\d+)$/)),
+    features: size,
+  }),
+  nodes: z.array(
+    z.object({
+      op: z.string().min(1),
+      name: z.string(),
+      inputs: z.array(z.string()),
+      outputs: z.array(z.string()),
+      attrs: z.record(
+        z.string(),
+        z.union([z.number(), z.string(), z.array(z.number()), z.array(z.string()), tensorAttr]),
+      ),
+    }),
+  ),
+  /** Small constants (shapes, indices, scalars), inline. */
+  consts: z.record(z.string(), tensorAttr),
+  /** Float weights: the values live in the layer's Parameters `<layer>/<value>`. */
+  params: z.array(z.object({ value: z.string().min(1).regex(/^[A-Za-z0-9_.:-]+$/), shape: dims })),
+});
+
 export const layerConfigSchema = z.discriminatedUnion('kind', [
   recurrentConfigSchema,
   denseConfigSchema,
@@ -78,6 +124,7 @@ export const layerConfigSchema = z.discriminatedUnion('kind', [
   bidirectionalConfigSchema,
   dropoutConfigSchema,
   headConfigSchema,
+  graphConfigSchema,
 ]);
 
 export const modelConfigSchema = z.object({
@@ -98,6 +145,7 @@ export type EmbeddingConfig = z.infer<typeof embeddingConfigSchema>;
 export type BidirectionalConfig = z.infer<typeof bidirectionalConfigSchema>;
 export type DropoutConfig = z.infer<typeof dropoutConfigSchema>;
 export type HeadConfig = z.infer<typeof headConfigSchema>;
+export type GraphConfig = z.infer<typeof graphConfigSchema>;
 export type LayerConfig = z.infer<typeof layerConfigSchema>;
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type InitScheme = 'keras' | 'torch';

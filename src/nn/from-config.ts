@@ -7,6 +7,7 @@ import { layerConfigSchema, parseConfig, type InitScheme, type LayerConfig } fro
 import { DenseLayer } from './dense.js';
 import { DropoutLayer } from './dropout.js';
 import { EmbeddingLayer } from './embedding.js';
+import { GraphLayer } from './graph/layer.js';
 import { HeadLayer } from './heads.js';
 import type { Layer } from './layer.js';
 import type { BuildContext } from './params.js';
@@ -68,5 +69,7 @@ export function layerFromConfig(config: LayerConfig, opts: LayerBuildOptions = {
       return new DropoutLayer(cfg, inputSize);
     case 'head':
       return new HeadLayer(cfg, inputSize);
+    case 'graph':
+      return new GraphLayer(cfg, inputSize, ctx.dtype);
   }
 }

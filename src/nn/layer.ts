@@ -120,6 +120,8 @@ export interface ForwardOptions {
   initialState?: Partial<Record<Direction, RecurrentState>>;
   /** No backward will follow (inference): recurrent layers keep no gates or cell states. */
   outputsOnly?: boolean;
+  /** The final states of the previous layer (for a graph layer that reads an LSTM's final cell state). */
+  previousFinal?: FinalState[];
 }
 
 /** The state a recurrent direction ended in, per sequence [B, H] (at its last real step). */
@@ -153,12 +155,14 @@ export interface BackwardOptions {
 
 export interface BackwardResult {
   gradInput: Flow | null;
+  /** Gradients on the previous layer's final states, by direction (given back to it as injections). */
+  previousFinalGrads?: Partial<Record<Direction, DirectionInjection>>;
   stepGrads?: StepGrad[];
   initialStateGrads?: InitialStateGrad[];
 }
 
 export type LayerKind =
-  'embedding' | 'dense' | 'simple_rnn' | 'lstm' | 'gru' | 'bidirectional' | 'dropout' | 'head';
+  'embedding' | 'dense' | 'simple_rnn' | 'lstm' | 'gru' | 'bidirectional' | 'dropout' | 'head' | 'graph';
 
 export interface Layer {
   readonly kind: LayerKind;

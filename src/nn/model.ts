@@ -148,7 +148,7 @@ export class SequenceModel {
         init: cfg.init ?? 'keras',
         unitForgetBias: cfg.unitForgetBias ?? true,
       });
-      if (RECURRENT.has(lc.kind) || lc.kind === 'head') seq = layer.sequenceOutput;
+      if (RECURRENT.has(lc.kind) || lc.kind === 'head' || lc.kind === 'graph') seq = layer.sequenceOutput;
       features = layer.outputFeatures;
       layers.push(layer);
     });
@@ -266,6 +266,7 @@ export class SequenceModel {
       isSeqBatch(input) && dtypeOf(input.data) !== this.backend.dtype
         ? { ...input, data: Tensor.from([input.data.length], input.data, this.backend.dtype).data }
         : input;
+    let previousFinal: ModelForwardResult['finalStates'];
     for (let i = start; i < this.layers.length; i++) {
       const layer = this.layers[i]!;
       const r = layer.forward(x, {
@@ -275,10 +276,12 @@ export class SequenceModel {
         rng: opts.rng,
         initialState: states[layer.name],
         outputsOnly: opts.outputsOnly,
+        ...(previousFinal ? { previousFinal } : {}),
       });
       saved[i] = r.saved;
       if (r.trace) trace.push(...r.trace);
       if (r.final) finals.push(...r.final);
+      previousFinal = r.final;
       x = r.output;
     }
     const out: ModelForwardResult & { tape: Tape } = { output: x as Flow, tape: { saved, start } };
@@ -305,6 +308,8 @@ export class SequenceModel {
     }
     const result: ModelBackwardResult = { stepGrads: [], initialStateGrads: [] };
     let g: Flow | null = gradOutput;
+    // gradients a layer reports on the previous layer's final states (a graph layer reading Y_c)
+    let fromNext: Partial<Record<Direction, DirectionInjection>> | undefined;
     for (let i = this.layers.length - 1; i >= tape.start; i--) {
       const layer = this.layers[i]!;
       if (layer.kind === 'embedding') result.embeddingGrad = g as SeqBatch;
@@ -313,8 +318,9 @@ export class SequenceModel {
         wantInputGrad: i > tape.start || (opts.wantInputGrad ?? false),
         paramGrads: opts.paramGrads ?? true,
         wantStepGrads: opts.wantStepGrads ?? false,
-        inject: opts.inject?.[layer.name],
+        inject: mergeInjections(opts.inject?.[layer.name], fromNext),
       });
+      fromNext = r.previousFinalGrads;
       if (r.stepGrads) result.stepGrads.unshift(...r.stepGrads);
       if (r.initialStateGrads) result.initialStateGrads.unshift(...r.initialStateGrads);
       g = r.gradInput;
@@ -361,6 +367,32 @@ export class SequenceModel {
   }
 }
 
+/** The sum of two sets of injected gradients (either may be absent). */
+function mergeInjections(
+  a: Partial<Record<Direction, DirectionInjection>> | undefined,
+  b: Partial<Record<Direction, DirectionInjection>> | undefined,
+): Partial<Record<Direction, DirectionInjection>> | undefined {
+  if (!a || !b) return a ?? b;
+  const out: Partial<Record<Direction, DirectionInjection>> = { ...a };
+  for (const d of ['forward', 'backward'] as const) {
+    const x = a[d];
+    const y = b[d];
+    if (!y) continue;
+    if (!x) {
+      out[d] = y;
+      continue;
+    }
+    const add = (p?: Float32Array | Float64Array | null, q?: Float32Array | Float64Array | null) => {
+      if (!p || !q) return p ?? q ?? null;
+      const s = p.slice();
+      for (let i = 0; i < s.length; i++) s[i] = s[i]! + q[i]!;
+      return s;
+    };
+    out[d] = { dSteps: add(x.dSteps, y.dSteps), dhLast: add(x.dhLast, y.dhLast), dcLast: add(x.dcLast, y.dcLast) };
+  }
+  return out;
+}
+
 const BASE: Record<LayerConfig['kind'], string> = {
   embedding: 'embedding',
   dense: 'dense',
@@ -370,6 +402,7 @@ const BASE: Record<LayerConfig['kind'], string> = {
   bidirectional: 'bidirectional',
   dropout: 'dropout',
   head: 'head',
+  graph: 'graph',
 };
 
 /** Keras-style names: explicit names are kept; others become base, base_1, base_2, ... */

@@ -49,6 +49,15 @@ export function countParameters(cfg: ModelConfig, where = 'SequenceModel'): numb
       case 'dropout':
       case 'head':
         break;
+      case 'graph':
+        for (const p of lc.params) {
+          const n = p.shape.reduce((a, b) => a * b, 1);
+          checkLimit(where, `${at} parameter ${p.value}`, 'parameters', n);
+          total += n;
+        }
+        checkLimit(where, `${at} output features`, 'units', lc.output.features);
+        features = lc.output.features;
+        break;
     }
     checkLimit(where, `parameters up to ${at}`, 'parameters', total);
   });

@@ -15,7 +15,7 @@ export interface GraphSpec {
   nodes: NodeSpec[];
   inits: Array<{ name: string; dims: number[]; data: number[]; int?: boolean }>;
   inputs: Array<{ name: string; dims: Dim[]; elem?: number }>;
-  outputs: Array<{ name: string; dims: Dim[] }>;
+  outputs: Array<{ name: string; dims: Dim[]; elem?: number }>;
   opset?: number;
 }
 
@@ -42,7 +42,7 @@ export function buildOnnx(g: GraphSpec): Uint8Array {
       node: g.nodes.map((n, i) => ({ op_type: n.op, name: n.name ?? `${n.op}_${i}`, input: n.inputs, output: n.outputs, attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attr(k, v)) })),
       initializer: g.inits.map((t) => (t.int ? { name: t.name, dims: t.dims, data_type: 7, int64_data: t.data } : { name: t.name, dims: t.dims, data_type: 1, float_data: t.data })),
       input: g.inputs.map((i) => valueInfo(i.name, i.dims, i.elem)),
-      output: g.outputs.map((o) => valueInfo(o.name, o.dims)),
+      output: g.outputs.map((o) => valueInfo(o.name, o.dims, o.elem)),
     },
   };
   return type.encode(type.fromObject(obj)).finish();

@@ -72,6 +72,13 @@ export function layerRows(config: ModelConfig): LayerRow[] {
     } else if (l.kind === 'head') {
       detail = `pool ${l.pool}`;
       params = 0;
+    } else if (l.kind === 'graph') {
+      // an imported graph segment: its ops in order, its weights, its output features
+      const g = l as LayerConfig & { output?: { features?: number }; nodes?: { op: string }[]; params?: { shape: number[] }[] };
+      output = g.output?.features ?? null;
+      params = (g.params ?? []).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+      const ops = (g.nodes ?? []).map((n) => n.op);
+      detail = ops.length ? `${ops.length} ops: ${ops.join(' → ')}` : 'identity';
     }
     width = output;
     return { index, kind: l.kind, name: names[index]!, detail, input, output, params, units };

@@ -106,6 +106,8 @@ export function modelGraph(model: SequenceModel): ModelGraph {
           details[k] = v;
       if (cfg.kind === 'simple_rnn' || cfg.kind === 'lstm' || cfg.kind === 'gru')
         details['direction'] = cfg.goBackwards ? 'backward' : 'forward';
+      // a graph layer: its ops in order (the dashboard's structure view shows them)
+      if (cfg.kind === 'graph') details['ops'] = cfg.nodes.map((n) => n.op).join(' → ') || 'identity';
       nodes.push({
         id: l.name,
         kind: l.kind,

@@ -15,7 +15,10 @@ import { SequenceModel, type ModelInput } from '../../nn/model.js';
 import { Lifter, type StateInput } from './lifter.js';
 import { MATH_OPS } from './ops-math.js';
 import { SHAPE_OPS } from './ops-shape.js';
-import { parseOnnx } from './parse.js';
+import { parseOnnx, type OnnxGraph } from './parse.js';
+import { liftGraph } from './graph-import.js';
+import type { CommittedLayer } from './rnn.js';
+import { graphOpNames } from '../../nn/graph/ops.js';
 
 export interface OnnxImport {
   model: SequenceModel;
@@ -33,7 +36,11 @@ export interface OnnxImport {
     /** Meaning of each ONNX output axis: 'B', 'T', 'F' or '1'. */
     axes: string[];
     softmax: boolean;
+    /** Graph imports: each axis as B, T or F0, F1, … (the model's features in that order) and the F sizes. */
+    graph?: { axes: string[]; fdims: Record<string, number> };
   };
+  /** How the graph was translated: a chain of layers, or recurrent layers between graph segments. */
+  mode: 'chain' | 'graph';
   stateInputs: StateInput[];
   lengthsInput: string | null;
   /** Supported ops, for error messages and `inspect`. */
@@ -42,8 +49,75 @@ export interface OnnxImport {
 
 export const ONNX_OPS = { ...SHAPE_OPS, ...MATH_OPS };
 
-export function importOnnx(bytes: Uint8Array, opts: { backend?: Backend | BackendName } = {}): OnnxImport {
-  const graph = parseOnnx(bytes);
+export interface ImportOptions {
+  backend?: Backend | BackendName;
+  /** The graph output the model computes (default: the first). */
+  output?: string;
+}
+
+/**
+ * Translates an ONNX model: as a chain of rnnlens layers when the graph is one, otherwise as
+ * recurrent layers between graph segments (./graph-import.ts). When neither works, the error of
+ * the general translation is reported.
+ */
+export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): OnnxImport {
+  return importOnnxGraph(parseOnnx(bytes), opts);
+}
+
+/** importOnnx on an already parsed graph. */
+export function importOnnxGraph(graph: OnnxGraph, opts: ImportOptions = {}): OnnxImport {
+  if (opts.output === undefined || opts.output === graph.outputs[0]?.name) {
+    try {
+      return importChain(graph, opts);
+    } catch (e) {
+      if (!(e instanceof RnnlensError)) throw e;
+    }
+  }
+  try {
+    return importGraph(graph, opts);
+  } catch (e) {
+    if (e instanceof RnnlensError) throw e;
+    if (e instanceof RangeError || e instanceof TypeError) throw new RnnlensError(`ONNX import: the graph could not be translated (${e.message}); the file may be corrupt`);
+    throw e;
+  }
+}
+
+function importGraph(graph: OnnxGraph, opts: ImportOptions): OnnxImport {
+  const g = liftGraph(graph, opts.output);
+  const input: ModelConfig['input'] = g.input.tokens ? { kind: 'tokens', vocabSize: g.input.vocab } : { kind: 'numeric', features: g.input.features };
+  const model = new SequenceModel({ input, layers: g.layers.map((x) => x.config) }, { backend: opts.backend });
+  setModelWeights(model, g.layers);
+  const axes = g.output.axes.map((a) => (a.startsWith('F') ? 'F' : a));
+  return {
+    model,
+    producer: graph.producer,
+    opset: graph.opset,
+    input: { name: g.input.info.name, kind: g.input.tokens ? 'tokens' : 'numeric', layout: g.input.layout, dims: g.input.info.dims },
+    output: { name: g.output.name, axes, softmax: g.output.softmax, graph: { axes: g.output.axes, fdims: g.output.fdims } },
+    mode: 'graph',
+    stateInputs: g.stateInputs,
+    lengthsInput: g.lengthsInput,
+    supportedOps: [...new Set([...Object.keys(ONNX_OPS), ...graphOpNames()])].sort(),
+  };
+}
+
+function setModelWeights(model: SequenceModel, layers: CommittedLayer[]): void {
+  const params = new Map(model.parameters().map((p) => [p.name, p]));
+  const seen = new Set<string>();
+  for (const layer of layers) {
+    for (const [suffix, data] of Object.entries(layer.weights)) {
+      const pname = `${layer.config.name}/${suffix}`;
+      const p = params.get(pname);
+      if (!p) throw new RnnlensError(`ONNX import: internal mapping produced weight '${pname}' that the model does not have`);
+      if (p.value.length !== data.length) throw new RnnlensError(`ONNX import: weight '${pname}' has ${data.length} values, the layer needs ${p.value.length} [${p.shape.join(', ')}]`);
+      p.value.set(data);
+      seen.add(pname);
+    }
+  }
+  for (const name of params.keys()) if (!seen.has(name)) throw new RnnlensError(`ONNX import: no ONNX weights were found for parameter '${name}'`);
+}
+
+function importChain(graph: OnnxGraph, opts: ImportOptions): OnnxImport {
   const l = new Lifter(graph, ONNX_OPS);
   const outInfo = graph.outputs[0]!;
   let out;
@@ -74,19 +148,7 @@ export function importOnnx(bytes: Uint8Array, opts: { backend?: Backend | Backen
     : { kind: 'numeric', features: (inAxes[2] as { n: number }).n };
   const config: ModelConfig = { input, layers: l.layers.map((x) => x.config as LayerConfig) };
   const model = new SequenceModel(config, { backend: opts.backend });
-  const params = new Map(model.parameters().map((p) => [p.name, p]));
-  const seen = new Set<string>();
-  for (const layer of l.layers) {
-    for (const [suffix, data] of Object.entries(layer.weights)) {
-      const pname = `${layer.config.name}/${suffix}`;
-      const p = params.get(pname);
-      if (!p) throw new RnnlensError(`ONNX import: internal mapping produced weight '${pname}' that the model does not have`);
-      if (p.value.length !== data.length) throw new RnnlensError(`ONNX import: weight '${pname}' has ${data.length} values, the layer needs ${p.value.length} [${p.shape.join(', ')}]`);
-      p.value.set(data);
-      seen.add(pname);
-    }
-  }
-  for (const name of params.keys()) if (!seen.has(name)) throw new RnnlensError(`ONNX import: no ONNX weights were found for parameter '${name}'`);
+  setModelWeights(model, l.layers);
   const axes = out.axes.map((a) => (a.k === 'bt' ? (a.r.role === '?' ? 'B' : a.r.role) : a.k === 'one' ? '1' : 'F'));
   return {
     model,
@@ -94,6 +156,7 @@ export function importOnnx(bytes: Uint8Array, opts: { backend?: Backend | Backen
     opset: graph.opset,
     input: { name: l.dataInput.info.name, kind: tokens ? 'tokens' : 'numeric', layout, dims: l.dataInput.info.dims },
     output: { name: outInfo.name, axes, softmax: out.softmax === true },
+    mode: 'chain',
     stateInputs: l.stateInputs,
     lengthsInput: l.lengthsInput,
     supportedOps: Object.keys(ONNX_OPS).sort(),
@@ -111,7 +174,7 @@ export function onnxFeedsToModel(imp: OnnxImport, feeds: Record<string, FeedTens
   const x = feeds[imp.input.name];
   if (!x) throw new ArgumentError(where, `feeds['${imp.input.name}']`, 'the data input', 'missing');
   const dtype = imp.model.backend.dtype;
-  const rank = imp.input.kind === 'tokens' ? 2 : 3;
+  const rank = imp.input.kind === 'tokens' || imp.input.dims.length === 2 ? 2 : 3;
   if (x.shape.length !== rank) throw new ArgumentError(where, `feeds['${imp.input.name}'].shape`, `rank ${rank}`, `[${x.shape.join(', ')}]`);
   const tm = imp.input.layout === 'time-major';
   const [B, T] = tm ? [x.shape[1]!, x.shape[0]!] : [x.shape[0]!, x.shape[1]!];
@@ -155,6 +218,7 @@ export function onnxFeedsToModel(imp: OnnxImport, feeds: Record<string, FeedTens
 
 /** The model's output in the ONNX output layout (and with the final Softmax when there is one). */
 export function modelOutputToOnnx(imp: OnnxImport, y: Flow): { shape: number[]; data: Float64Array } {
+  if (imp.output.graph) return graphOutputToOnnx(imp, y, imp.output.graph);
   const rows = y instanceof Tensor ? y.shape[0]! : y.batch;
   const T = y instanceof Tensor ? 1 : y.steps;
   const F = y instanceof Tensor ? y.shape[1]! : y.features;
@@ -195,10 +259,66 @@ export function onnxGradToModel(imp: OnnxImport, grad: FeedTensor, like: Flow): 
   const T = like instanceof Tensor ? 1 : like.steps;
   const F = like instanceof Tensor ? like.shape[1]! : like.features;
   if (grad.data.length !== rows * T * F) throw new ArgumentError('onnxGradToModel', 'grad', `${rows * T * F} values`, `${grad.data.length}`);
+  if (imp.output.graph) {
+    // the inverse of graphOutputToOnnx's permutation (a gradient of logits: no softmax)
+    const { axes, fdims } = imp.output.graph;
+    const size = (a: string) => (a === 'B' ? rows : a === 'T' ? T : fdims[a]!);
+    const order = ['B', ...(axes.includes('T') ? ['T'] : []), ...axes.filter((a) => a.startsWith('F'))];
+    const shape = axes.map(size);
+    const cShape = order.map(size);
+    const cStr = cShape.map((_, i) => cShape.slice(i + 1).reduce((a, b) => a * b, 1));
+    const out = allocFloat(imp.model.backend.dtype, grad.data.length);
+    const idx = new Array<number>(shape.length).fill(0);
+    for (let i = 0; i < grad.data.length; i++) {
+      let s = 0;
+      for (let a = 0; a < shape.length; a++) s += idx[a]! * cStr[order.indexOf(axes[a]!)]!;
+      out[s] = grad.data[i]!;
+      for (let a = shape.length - 1; a >= 0; a--) {
+        if (++idx[a]! < shape[a]!) break;
+        idx[a] = 0;
+      }
+    }
+    return like instanceof Tensor ? new Tensor(like.shape, out) : { ...like, data: out };
+  }
   const tFirst = imp.output.axes.filter((a) => a === 'B' || a === 'T')[0] === 'T';
   const data = allocFloat(imp.model.backend.dtype, rows * T * F);
   for (let b = 0; b < rows; b++)
     for (let t = 0; t < T; t++)
       for (let f = 0; f < F; f++) data[(b * T + t) * F + f] = grad.data[((tFirst ? t * rows + b : b * T + t) * F) + f]!;
   return like instanceof Tensor ? new Tensor(like.shape, data) : { ...like, data };
+}
+
+/** Graph imports: the batch-first flow [B, T?, F0, F1, …] → the ONNX output's axis order. */
+function graphOutputToOnnx(imp: OnnxImport, y: Flow, g: { axes: string[]; fdims: Record<string, number> }): { shape: number[]; data: Float64Array } {
+  const B = y instanceof Tensor ? y.shape[0]! : y.batch;
+  const T = y instanceof Tensor ? 1 : y.steps;
+  const src = y instanceof Tensor ? y.data : y.data;
+  const size = (a: string) => (a === 'B' ? B : a === 'T' ? T : g.fdims[a]!);
+  const order = ['B', ...(g.axes.includes('T') ? ['T'] : []), ...g.axes.filter((a) => a.startsWith('F'))];
+  const shape = g.axes.map(size);
+  const cShape = order.map(size);
+  const cStr = cShape.map((_, i) => cShape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const n = src.length;
+  const data = new Float64Array(n);
+  const idx = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let a = 0; a < shape.length; a++) s += idx[a]! * cStr[order.indexOf(g.axes[a]!)]!;
+    data[i] = src[s]!;
+    for (let a = shape.length - 1; a >= 0; a--) {
+      if (++idx[a]! < shape[a]!) break;
+      idx[a] = 0;
+    }
+  }
+  if (imp.output.softmax) {
+    const F = g.fdims[g.axes[g.axes.length - 1]!] ?? 1;
+    for (let r = 0; r < n / F; r++) {
+      let m = -Infinity;
+      for (let f = 0; f < F; f++) m = Math.max(m, data[r * F + f]!);
+      let s = 0;
+      for (let f = 0; f < F; f++) s += data[r * F + f] = Math.exp(data[r * F + f]! - m);
+      for (let f = 0; f < F; f++) data[r * F + f] = data[r * F + f]! / s;
+    }
+  }
+  return { shape, data };
 }

@@ -91,6 +91,14 @@ export function modelProtoType(): protobuf.Type {
   return cached;
 }
 
+let tensorType: protobuf.Type | null = null;
+
+/** The compiled `onnx.TensorProto` message type (standalone tensor files, e.g. test data). */
+export function tensorProtoType(): protobuf.Type {
+  if (!tensorType) tensorType = protobuf.parse(ONNX_PROTO, { keepCase: true }).root.lookupType('onnx.TensorProto');
+  return tensorType;
+}
+
 /** ONNX TensorProto.DataType codes used here. */
 export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9, DOUBLE: 11 } as const;
 

@@ -99,6 +99,8 @@ export function toTfjs(model: SequenceModel, opts: TfjsWriteOptions = {}): { jso
         out = { class_name: l.pool === 'mean' ? 'GlobalAveragePooling1D' : 'GlobalMaxPooling1D', config: { name } };
         break;
       }
+      case 'graph':
+        throw new RnnlensError(`TF.js export: layer '${l.name}' is a graph of ONNX ops (${l.nodes.map((n) => n.op).join(', ') || 'none'}), which has no Keras layer; write a native model instead`);
     }
     if (!out) return;
     if (first) out.config.batch_input_shape = inputShape;

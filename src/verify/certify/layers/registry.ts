@@ -10,6 +10,7 @@ import { lowerBidirectional } from './bidirectional.js';
 import { lowerDense } from './dense.js';
 import { lowerDropout } from './dropout.js';
 import { lowerEmbedding } from './embedding.js';
+import { lowerGraphLayer } from './graph-layer.js';
 import { lowerGru } from './gru.js';
 import { lowerHead } from './heads.js';
 import { lowerLstm } from './lstm.js';
@@ -27,6 +28,7 @@ const RULES = new Map<string, LayerRule>([
   ['gru', lowerGru],
   ['bidirectional', lowerBidirectional],
   ['head', lowerHead],
+  ['graph', lowerGraphLayer],
 ]);
 
 export function ruleFor(kind: string, layerName: string): LayerRule {
