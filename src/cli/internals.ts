@@ -15,6 +15,8 @@ import { writeInternals } from '../explain/internals/write.js';
 import { loadModel } from '../train/checkpoint.js';
 import { getRecipe } from '../train/recipes.js';
 import type { LayerDistribution } from '../train/trainer.js';
+import { addRecordOptions, recordAnalysis, recordedLine } from '../pipeline/analysis-run.js';
+import { writeInternalsArtifacts } from '../pipeline/record.js';
 import { intOption } from './options.js';
 import { createProgressRenderer } from './progress.js';
 
@@ -36,6 +38,8 @@ interface InternalsCliOptions {
   png: boolean;
   quiet?: boolean;
   distributions?: string;
+  runsDir: string;
+  record: boolean;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [
@@ -74,7 +78,7 @@ function trainingDistributions(
 }
 
 export function register(program: Command): void {
-  program
+  addRecordOptions(program
     .command('internals')
     .description(
       'look inside a model: structure, traces, gate saturation, meaningful units, gradient flow, projections',
@@ -121,7 +125,7 @@ export function register(program: Command): void {
     )
     .option('--traces', 'also write the per-step trace store into OUT/traces')
     .option('--no-png', 'SVG figures only')
-    .option('--quiet', 'no progress output')
+    .option('--quiet', 'no progress output'), 'internals')
     .action(async (o: InternalsCliOptions) => {
       const loaded = loadModel(o.model);
       const recipeName =
@@ -178,8 +182,16 @@ export function register(program: Command): void {
             onProgress: progress.callback,
           });
         progress.stop();
+        const config = { recipe: recipeName, split: o.split, sequences: o.sequences, permutations: o.permutations, projections, annotate: o.annotate ?? null, dataSeed: seed, select: o.select ?? null, dataset: ds.name };
+        const run = await recordAnalysis(o, o.model, { kind: 'internals', config, seed: o.seed, tags: [recipeName] }, (w) => {
+          writeInternalsArtifacts(w, r);
+          const metrics: Record<string, number> = { sequences: r.sequences, steps: r.steps };
+          const best = r.bestUnits[0];
+          if (best) metrics.bestUnitR = Math.abs(best.r);
+          return metrics;
+        });
         if (o.json) {
-          process.stdout.write(JSON.stringify(internalsSummary(r)) + '\n');
+          process.stdout.write(JSON.stringify({ ...internalsSummary(r), ...(run.id ? { run: run.id } : {}) }) + '\n');
           return;
         }
         process.stdout.write(
@@ -208,6 +220,7 @@ export function register(program: Command): void {
           process.stdout.write(
             `  warning: first-step attribution spike (ratio ${r.gradientFlow.firstStep.meanRatio.toFixed(2)})\n`,
           );
+        process.stdout.write(recordedLine(run));
       } finally {
         progress.stop();
       }

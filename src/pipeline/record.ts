@@ -8,9 +8,10 @@ import { collate } from '../data/batching.js';
 import type { Dataset } from '../data/dataset.js';
 import { Tokenizer } from '../data/tokenizer.js';
 import { attribute, toNested } from '../explain/attribute.js';
-import { analyseInternals, internalsSummary } from '../explain/internals/analyse.js';
+import { analyseInternals, internalsSummary, type InternalsResult } from '../explain/internals/analyse.js';
 import type { SequenceModel } from '../nn/model.js';
 import type { RunStore } from '../runs/store.js';
+import type { RunWriter } from '../runs/writer.js';
 import { batchInput } from '../train/tasks.js';
 import { certify } from '../verify/certify/certify.js';
 import { clopperPearson } from '../verify/certify/radius.js';
@@ -83,15 +84,21 @@ export function recordExplanations(ctx: AnalysisContext, indices: number[], meth
   }
 }
 
-/** Internals of the model over the first `maxSequences` sequences. */
+/** An internals analysis as run artifacts: summary.json, structure.svg and every figure's data. */
+export function writeInternalsArtifacts(w: RunWriter, r: InternalsResult): Record<string, unknown> {
+  const summary = internalsSummary(r);
+  w.writeJson('summary.json', summary);
+  w.writeText('structure.svg', r.structureSvg);
+  for (const f of r.figures) w.writeFigure(`fig-${f.name}.json`, { figure: f.kind, data: f.data });
+  return summary;
+}
+
+/** Internals of the model over `maxSequences` sequences. */
 export function recordInternals(ctx: AnalysisContext, maxSequences: number): { runId: string; summary: Record<string, unknown> } {
   const w = ctx.store.createRun({ kind: 'internals', config: { maxSequences, dataset: ctx.dataset.name }, tags: ctx.parentRun ? [ctx.parentRun] : [] });
   try {
     const r = analyseInternals(ctx.model, ctx.dataset, { maxSequences, projections: ['pca'], permutations: 99, onProgress: ctx.onProgress });
-    const summary = internalsSummary(r);
-    w.writeJson('summary.json', summary);
-    w.writeText('structure.svg', r.structureSvg);
-    for (const f of r.figures) w.writeFigure(`fig-${f.name}.json`, { figure: f.kind, data: f.data });
+    const summary = writeInternalsArtifacts(w, r);
     w.finish('finished');
     return { runId: w.id, summary };
   } catch (err) {
