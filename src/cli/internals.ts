@@ -15,7 +15,8 @@ import { writeInternals } from '../explain/internals/write.js';
 import { loadModel } from '../train/checkpoint.js';
 import { getRecipe } from '../train/recipes.js';
 import type { LayerDistribution } from '../train/trainer.js';
-import { addRecordOptions, recordAnalysis, recordedLine } from '../pipeline/analysis-run.js';
+import { addRecordOptions, recordAnalysis, recordedLine, trainingRunOf } from '../pipeline/analysis-run.js';
+import { RunStore } from '../runs/store.js';
 import { writeInternalsArtifacts } from '../pipeline/record.js';
 import { intOption } from './options.js';
 import { createProgressRenderer } from './progress.js';
@@ -50,11 +51,15 @@ const collect = (v: string, prev: string[] = []): string[] => [
     .filter(Boolean),
 ];
 
-/** Training distributions: an explicit file, the checkpoint's state, or a distributions.json beside the model. */
+/**
+ * Training distributions: an explicit file, the checkpoint's state, a distributions.json beside
+ * the model (or in the run folder above it), or the one the model's training run recorded.
+ */
 function trainingDistributions(
   model: string,
   file: string | undefined,
   fromState: LayerDistribution[] | undefined,
+  runsDir: string,
 ): LayerDistribution[] | undefined {
   const read = (path: string): LayerDistribution[] => {
     let v: unknown;
@@ -72,8 +77,18 @@ function trainingDistributions(
   if (file) return read(file);
   if (fromState && fromState.length > 0) return fromState;
   const dir = statSync(model, { throwIfNoEntry: false })?.isDirectory() ? model : dirname(model);
-  for (const p of [join(dir, 'distributions.json'), join(dir, '..', 'distributions.json')])
-    if (existsSync(p)) return read(p);
+  const candidates = [join(dir, 'distributions.json'), join(dir, '..', 'distributions.json')];
+  // a model trained with --out elsewhere: the distributions its training run recorded
+  if (RunStore.exists(runsDir)) {
+    const store = RunStore.open(runsDir);
+    try {
+      const run = trainingRunOf(store, model);
+      if (run) candidates.push(join(store.runDir(run), 'distributions.json'));
+    } finally {
+      store.close();
+    }
+  }
+  for (const p of candidates) if (existsSync(p)) return read(p);
   return undefined;
 }
 
@@ -171,14 +186,14 @@ export function register(program: Command): void {
           permutations: o.permutations,
           seed: o.seed,
           projections: projections as ProjectionMethod[],
-          distributions: trainingDistributions(o.model, o.distributions, loaded.trainState?.distributions),
+          distributions: trainingDistributions(o.model, o.distributions, loaded.trainState?.distributions, o.runsDir),
           select,
           onProgress: progress.callback,
         });
         const files = await writeInternals(r, o.out, { png: o.png, onProgress: progress.callback });
         if (o.traces)
           writeTraceStore(loaded.model, ds, join(o.out, 'traces'), {
-            sequences: Int32Array.from({ length: r.sequences }, (_, i) => i),
+            sequences: Int32Array.from(r.indices),
             onProgress: progress.callback,
           });
         progress.stop();
