@@ -124,3 +124,14 @@ it('internals records a run with its figures; --no-record records none', async (
     s.close();
   }
 });
+
+it('runs ls shows the most telling metrics of each run, not the first names alphabetically', async () => {
+  const dir = join(root, 'ls-runs');
+  const s = RunStore.open(dir);
+  const w = s.createRun({ kind: 'train' });
+  w.finish('finished', { metrics: { train_balancedAccuracy: 0.99, train_f1: 0.98, train_loss: 0.01, test_accuracy: 0.976, test_f1: 0.972, test_rocAuc: 0.997, test_loss: 0.11, val_accuracy: 0.975, val_f1: 0.971, val_loss: 0.12 } });
+  s.close();
+  const r = await run(['runs', 'ls', '--runs-dir', dir]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /test_accuracy=0\.9760 test_f1=0\.9720 test_rocAuc=0\.9970 val_accuracy=0\.9750 val_f1=0\.9710 train_f1=0\.9800 \(\+4 more: rnnlens runs show ID\)/);
+});
