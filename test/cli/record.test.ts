@@ -135,3 +135,28 @@ it('runs ls shows the most telling metrics of each run, not the first names alph
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /test_accuracy=0\.9760 test_f1=0\.9720 test_rocAuc=0\.9970 val_accuracy=0\.9750 val_f1=0\.9710 train_f1=0\.9800 \(\+4 more: rnnlens runs show ID\)/);
 });
+
+it('verify and explain-bench record runs too', async () => {
+  let r = await run(['verify', 'gradients', '--model', model, '--samples', '2', '--per-tensor', '4', '--runs-dir', runs, '--json']);
+  assert.equal(r.code, 0, r.err);
+  const verifyId = (JSON.parse(r.out) as { run: string }).run;
+  r = await run(['explain-bench', '--datasets', 'ismail-RareFeature-gaussian', '--methods', 'saliency', '--no-tsr', '--train-size', '100', '--test-size', '6', '--epochs', '2', '--runs-dir', runs, '--quiet']);
+  assert.equal(r.code, 0, r.err);
+  const benchId = /recorded run (\S+)/.exec(r.out)![1]!;
+  const s = RunStore.open(runs);
+  try {
+    const v = s.show(verifyId);
+    assert.equal(v.run.kind, 'verify');
+    assert.ok(v.run.tags.includes(trainRun.id));
+    assert.equal(v.run.metrics.passed, 1);
+    assert.deepEqual(v.artifacts.map((a) => a.name), ['verify.json']);
+    const b = s.show(benchId);
+    assert.equal(b.run.kind, 'explain-bench');
+    assert.deepEqual(b.artifacts.map((a) => a.name), ['fig-benchmark-aupr.json', 'fig-benchmark-deletion.json', 'results.json', 'table.md']);
+    const rows = (s.readJson(benchId, 'results.json') as { results: { method: string; aupr: number }[] }).results;
+    assert.deepEqual(rows.map((x) => x.method), ['random', 'saliency']);
+    assert.equal(b.run.metrics.aupr_saliency, rows[1]!.aupr);
+  } finally {
+    s.close();
+  }
+});
