@@ -95,6 +95,8 @@ export function registerRunRoutes(
         series,
         modelConfig,
         hasSequences: run.status !== 'running' && hasArtifact(store, id, SEQUENCES_ARTIFACT),
+        // the final metrics a result-first page leads with
+        keyMetrics: keyMetrics(Object.keys(run.metrics), 8),
       };
     },
   );

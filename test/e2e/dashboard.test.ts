@@ -300,6 +300,45 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.deepEqual(broken.errors, []);
     await broken.page.close();
   });
+  it('result-first pages of real explain and certify runs: key metrics, settings and result figures first, only the tabs with data', async () => {
+    const { runCli } = await import('../../src/cli/main.js');
+    const { SequenceModel } = await import('../../src/nn/model.js');
+    const { saveModel } = await import('../../src/train/checkpoint.js');
+    const { writeFileSync } = await import('node:fs');
+    const model = join(dir, 'e2e-model');
+    saveModel(model, new SequenceModel({ input: { kind: 'numeric', features: 2 }, layers: [{ kind: 'gru', units: 3 }, { kind: 'dense', units: 2 }] }, { seed: 4 }), { task: 'classification', classNames: ['ham', 'spam'] });
+    const input = join(dir, 'e2e-input.json');
+    writeFileSync(input, JSON.stringify({ inputs: [[[0.1, 0.2], [0.3, -0.4], [0.5, 0.1]], [[0.2, 0.1], [-0.3, 0.4]]] }));
+    let out = '';
+    const w = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((t: string | Uint8Array, ...rest: never[]) => (typeof t === 'string' ? ((out += t), true) : w(t, ...rest))) as typeof process.stdout.write;
+    try {
+      assert.equal(await runCli(['explain', '--model', model, '--input', input, '--method', 'occlusion', '--window', '2', '--json', '--quiet', '--runs-dir', join(dir, 'runs')]), 0);
+      assert.equal(await runCli(['certify', '--model', model, '--input', input, '--eps', '0.01', '--json', '--runs-dir', join(dir, 'runs')]), 0);
+    } finally {
+      process.stdout.write = w;
+      process.exitCode = 0;
+    }
+    const [explainId, certifyId] = out.trim().split('\n').map((l) => (JSON.parse(l) as { run: string }).run);
+    for (const [id, kind, metric, setting] of [
+      [explainId!, 'explain', 'sequences', 'method'],
+      [certifyId!, 'certify', 'certified', 'eps'],
+    ] as const) {
+      const { page, errors } = await open(`?run=${id}`);
+      await page.waitForSelector(`.result[data-kind="${kind}"] dl.key-metrics [data-metric="${metric}"]`);
+      assert.match(await page.locator('.result p.settings').innerText(), new RegExp(setting));
+      await figuresRendered(page, 2); // one attribution or interval figure per input sequence
+      const tabs = await page.$$eval('nav.tabs a', (as) => as.map((a) => a.getAttribute('data-tab')));
+      assert.deepEqual(tabs, ['overview', 'figures', 'artifacts'], kind);
+      // the result comes before the record of the run
+      const order = await page.$$eval('.result, table.summary', (els) => els.map((e) => e.className));
+      assert.deepEqual(order, ['result', 'summary']);
+      await page.screenshot({ path: join(SHOTS, `run-${kind}-overview.png`), fullPage: true });
+      assert.deepEqual(errors, []);
+      await page.close();
+    }
+  });
+
   it('dynamics, automaton and intervention runs show their figures: fixed points over trajectories, the DFA, the effect against random units', async () => {
     const made: [string, string, string, 'fixed-points' | 'dfa-diagram' | 'intervention'][] = [];
     for (const [kind, file, figure] of [
