@@ -27,6 +27,13 @@ import { addRecordOptions, recordAnalysis, recordedLine, type AnalysisRun } from
 /** Figures recorded in a run at most (all results stay in certificates.json). */
 const MAX_RUN_FIGURES = 50;
 
+/** What the attack found, for a figure title ('' without --attack). */
+function attackText(r: CertifyCliResult): string {
+  if (r.substitutionAttack) return r.substitutionAttack.flipped ? ', attack flipped it' : ', greedy attack found no flip';
+  if (r.attackRadius !== null) return `, attack radius ${r.attackRadius.toPrecision(4)}`;
+  return '';
+}
+
 /** Records a certify run: certificates.json, a per-class interval figure per input, the counts. */
 function recordCertify(
   o: { runsDir: string; record: boolean; model: string; input?: string },
@@ -44,7 +51,7 @@ function recordCertify(
       const truth = labels ? `, label '${names[labels[i]!] ?? labels[i]}'` : '';
       w.writeFigure(`fig-certificate-${i}.json`, {
         figure: 'certified-intervals',
-        title: `input ${i}: logit bounds, ${ball} (${r.certified ? 'certified' : 'not certified'}${r.radius !== null ? `, radius ${r.radius.toPrecision(4)}` : ''}${truth})`,
+        title: `input ${i}: logit bounds, ${ball} (${r.certified ? 'certified' : 'not certified'}${r.radius !== null ? `, radius ${r.radius.toPrecision(4)}` : ''}${attackText(r)}${truth})`,
         data: { classes: names.map((label, c) => ({ label, lower: r.lower[c]!, upper: r.upper[c]! })), predicted: names[r.prediction] },
       });
     });

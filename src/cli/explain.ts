@@ -20,7 +20,8 @@ import type { ModelInput } from '../nn/model.js';
 import type { LoadedAnyModel } from '../predict/load.js';
 import { recipeSplit } from './certify-dataset.js';
 import { explainDataset } from './explain-dataset.js';
-import { parseModelInput, readInputFile } from '../predict/input-file.js';
+import { parseModelInput, readInputFile, type ParsedInput } from '../predict/input-file.js';
+import { predictOutputs } from '../predict/predict.js';
 import { loadAnyModel } from '../predict/load.js';
 import { sequenceFigure, tokenLabel, writeFigure } from '../verify/explanations/report.js';
 import { intOption, secondsOption, withDeadline } from './options.js';
@@ -117,16 +118,19 @@ async function recordExplain(
   classNames: readonly string[] | undefined,
   card: Explanation['card'],
   lengths?: ArrayLike<number>,
+  predicted?: Predicted[],
 ): Promise<AnalysisRun> {
   const config = { method: json.method, target: o.target ?? null, steps: o.steps ?? null, baseline: o.baseline ?? null, seed: o.seed, params: o.params ?? null, input: o.input ?? null, dataset: json['dataset'] ?? null };
   return recordAnalysis(raw, raw.model, { kind: 'explain', config, seed: o.seed }, (w) => {
-    w.writeJson('explanation.json', json);
+    w.writeJson('explanation.json', predicted ? { ...json, predicted } : json);
     const labels = json['labels'] as (number | null)[] | undefined;
     json.attributions.slice(0, MAX_RUN_FIGURES).forEach((full, b) => {
       const seq = lengths ? full.slice(0, lengths[b]) : full;
       const k = json.targets[b]!.index;
       const truth = labels?.[b] !== undefined && labels[b] !== null ? `, label '${classNames?.[labels[b]!] ?? labels[b]}'` : '';
-      const title = `sequence ${b}: ${json.method} for '${classNames?.[k] ?? k}'${truth}`;
+      const p = predicted?.[b];
+      const pred = p ? `, predicted '${p.name}' (p = ${p.probability.toFixed(3)})` : '';
+      const title = `sequence ${b}: ${json.method} for '${classNames?.[k] ?? k}'${truth}${pred}`;
       if (tokens?.[b]) w.writeFigure(`fig-explain-${b}.json`, { figure: 'token-attribution', title, data: { tokens: tokens[b]!, scores: seq.map((r) => r.reduce((a, v) => a + v, 0)) } });
       else w.writeFigure(`fig-explain-${b}.json`, { figure: 'heatmap', title, data: { values: seq, rowTitle: 'step', colTitle: 'feature', valueTitle: 'attribution' } });
     });
@@ -138,6 +142,23 @@ async function recordExplain(
       for (const e of card.entries) metrics[e.check] = e.value;
     }
     return metrics;
+  });
+}
+
+/** A classifier's prediction for one sequence. */
+interface Predicted {
+  index: number;
+  name: string;
+  probability: number;
+}
+
+/** Each sequence's predicted class and its probability (classifiers only). */
+function predictionsOf(m: LoadedAnyModel, input: ParsedInput): Predicted[] | undefined {
+  if (m.task !== 'classification') return undefined;
+  const probs = predictOutputs(m.model, input, { task: 'classification' }) as number[][];
+  return probs.map((row) => {
+    const k = row.reduce((best, v, i) => (v > row[best]! ? i : best), 0);
+    return { index: k, name: m.classNames?.[k] ?? String(k), probability: row[k]! };
   });
 }
 
@@ -295,7 +316,7 @@ export function register(program: Command): void {
         }
       }
       const attributed = tokens ? tokens.map((row, b) => row.slice(0, input.lengths[b])) : null;
-      const run = await recordExplain(raw, o, json, attributed, m.classNames, e.card, input.lengths);
+      const run = await recordExplain(raw, o, json, attributed, m.classNames, e.card, input.lengths, raw.record ? predictionsOf(m, input) : undefined);
       if (o.json) process.stdout.write(JSON.stringify(run.id ? { ...json, run: run.id } : json) + '\n');
       else {
         printText(e, tokens);

@@ -23,7 +23,8 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
   let err = '';
   const w1 = process.stdout.write.bind(process.stdout);
   const w2 = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((t: string) => ((out += t), true)) as typeof process.stdout.write;
+  // the test runner reports through stdout with Buffers: only the command's strings are captured
+  process.stdout.write = ((t: string | Uint8Array, ...rest: never[]) => (typeof t === 'string' ? ((out += t), true) : w1(t, ...rest))) as typeof process.stdout.write;
   process.stderr.write = ((t: string) => ((err += t), true)) as typeof process.stderr.write;
   try {
     return { code: await runCli(args), out, err };

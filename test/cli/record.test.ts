@@ -16,7 +16,8 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
   let err = '';
   const w1 = process.stdout.write.bind(process.stdout);
   const w2 = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((t: string) => ((out += t), true)) as typeof process.stdout.write;
+  // the test runner reports through stdout with Buffers: only the command's strings are captured
+  process.stdout.write = ((t: string | Uint8Array, ...rest: never[]) => (typeof t === 'string' ? ((out += t), true) : w1(t, ...rest))) as typeof process.stdout.write;
   process.stderr.write = ((t: string) => ((err += t), true)) as typeof process.stderr.write;
   try {
     return { code: await runCli(args), out, err };
@@ -76,7 +77,10 @@ it('explain and certify record runs linked to the training run', async () => {
     const fig = s.readJson(ex.run.id, 'fig-explain-1.json') as { figure: string; title: string; data: { values: number[][] } };
     assert.equal(fig.figure, 'heatmap');
     assert.equal(fig.data.values.length, 2);
-    assert.match(fig.title, /saliency for 'spam'/);
+    assert.match(fig.title, /saliency for 'spam', predicted '(ham|spam)' \(p = 0\.\d{3}\)/);
+    const recorded = s.readJson(ex.run.id, 'explanation.json') as { predicted: { name: string; probability: number }[] };
+    assert.equal(recorded.predicted.length, 2);
+    assert.ok(recorded.predicted.every((p) => p.probability >= 0.5 && p.probability <= 1));
     assert.equal(ex.run.metrics.sequences, 2);
 
     const ce = s.show(certifyId);
