@@ -282,10 +282,14 @@ export function register(program: Command): void {
               : `AUDIT FAILED: ${r.audit.violations.length} violations`,
           );
         process.stdout.write(parts.join('  ') + '\n');
-        // one interval per output: the certified range of each logit over the whole set
+        // one interval per output: the certified range of each logit over the whole set, and for
+        // every other class whether it is certified never to overtake the predicted one
         r.lower.forEach((lo, k) => {
           const name = m.classNames?.[k] ?? String(k);
-          process.stdout.write(`   ${k === r.prediction ? '*' : ' '} ${name.padEnd(width)}  logit in [${fmt(lo)}, ${fmt(r.upper[k]!)}]\n`);
+          const interval = `logit in [${fmt(lo)}, ${fmt(r.upper[k]!)}]`;
+          const g = r.margins?.[k];
+          const verdict = k === r.prediction ? 'predicted' : g === null || g === undefined ? '' : `${g > 0 ? 'certified below' : 'not certified below'} the predicted class (margin ≥ ${fmt(g)})`;
+          process.stdout.write(`   ${k === r.prediction ? '*' : ' '} ${name.padEnd(width)}  ${interval.padEnd(34)}  ${verdict}\n`.replace(/\s+\n$/, '\n'));
         });
       });
       if (summary)

@@ -87,8 +87,14 @@ it('explain and certify record runs linked to the training run', async () => {
     assert.equal(ce.run.kind, 'certify');
     assert.ok(ce.run.tags.includes(trainRun.id));
     assert.deepEqual(ce.artifacts.map((a) => a.name), ['certificates.json', 'fig-certificate-0.json', 'fig-certificate-1.json']);
-    const cert = s.readJson(certifyId, 'certificates.json') as { results: { certified: boolean }[]; classNames: string[]; eps: number };
+    const cert = s.readJson(certifyId, 'certificates.json') as { results: { certified: boolean; prediction: number; margins: (number | null)[] }[]; classNames: string[]; eps: number };
     assert.equal(cert.results.length, 2);
+    // per class: the certified margin below the prediction (none for the prediction itself)
+    for (const c of cert.results) {
+      assert.equal(c.margins.length, 2);
+      assert.equal(c.margins[c.prediction], null);
+      assert.equal(c.certified, c.margins.every((g) => g === null || g > 0));
+    }
     assert.deepEqual(cert.classNames, ['ham', 'spam']);
     assert.equal(cert.eps, 0.01);
     assert.equal(ce.run.metrics.inputs, 2);
