@@ -199,7 +199,7 @@ export function register(program: Command): void {
         progress.stop();
         const config = { recipe: recipeName, split: o.split, sequences: o.sequences, permutations: o.permutations, projections, annotate: o.annotate ?? null, dataSeed: seed, select: o.select ?? null, dataset: ds.name };
         const run = await recordAnalysis(o, o.model, { kind: 'internals', config, seed: o.seed, tags: [recipeName] }, (w) => {
-          writeInternalsArtifacts(w, r);
+          writeInternalsArtifacts(w, r, ds);
           const metrics: Record<string, number> = { sequences: r.sequences, steps: r.steps };
           const best = r.bestUnits[0];
           if (best) metrics.bestUnitR = Math.abs(best.r);

@@ -121,6 +121,9 @@ it('internals records a run with its figures; --no-record records none', async (
     assert.equal(d.run.metrics.sequences, 12);
     const names = d.artifacts.map((a) => a.name);
     assert.ok(names.includes('summary.json') && names.includes('structure.svg'));
+    const seqs = s.readJson(id, 'sequences.json') as { id: string; text: string }[];
+    assert.equal(seqs.length, 12);
+    assert.ok(seqs.every((q) => /^\d+$/.test(q.id) && q.text.length > 0));
     assert.ok(names.some((n) => n.startsWith('fig-')), names.join(' '));
     const before = s.list().length;
     s.close();

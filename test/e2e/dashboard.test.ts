@@ -339,6 +339,43 @@ describe('dashboard in Chromium', { skip }, () => {
     }
   });
 
+  it('a real internals run: its sequence list and projection select the same sequence, a saturation point selects a unit', async () => {
+    const { runCli } = await import('../../src/cli/main.js');
+    const { SequenceModel } = await import('../../src/nn/model.js');
+    const { saveModel } = await import('../../src/train/checkpoint.js');
+    // a token tagger for the brackets recipe's data (vocabulary 9, 6 depth tags)
+    const model = join(dir, 'e2e-brackets');
+    saveModel(model, new SequenceModel({ input: { kind: 'tokens', vocabSize: 9 }, layers: [{ kind: 'embedding', vocabSize: 9, dim: 4 }, { kind: 'lstm', units: 6, returnSequences: true }, { kind: 'dense', units: 6 }] }, { seed: 6 }), { task: 'tagging', meta: { recipe: 'brackets', seed: 0 } });
+    let out = '';
+    const w = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((t: string | Uint8Array, ...rest: never[]) => (typeof t === 'string' ? ((out += t), true) : w(t, ...rest))) as typeof process.stdout.write;
+    try {
+      const args = ['internals', '--model', model, '--out', join(dir, 'e2e-internals'), '--sequences', '12', '--permutations', '0', '--projections', 'pca', '--no-png', '--quiet', '--json', '--runs-dir', join(dir, 'runs')];
+      assert.equal(await runCli(args), 0);
+    } finally {
+      process.stdout.write = w;
+      process.exitCode = 0;
+    }
+    const id = (JSON.parse(out) as { run: string }).run;
+    const { page, errors } = await open(`?run=${id}&view=figures`);
+    await page.waitForSelector('.sequence-row[data-seq="5"]');
+    const projection = await page.$eval('figure.figure[data-key*="projection"]', (f) => f.getAttribute('data-key'));
+    assert.ok(projection, 'a projection figure');
+    await page.click('.sequence-row[data-seq="5"]');
+    assert.equal(param(page, 'seq'), '5');
+    await page.waitForFunction(`document.querySelector('[data-key="${projection}"]')?.getAttribute('data-sel-seq') === '5'`);
+    const saturation = await page.$eval('figure.figure[data-key*="saturation"]', (f) => f.getAttribute('data-key'));
+    await page.waitForSelector(`[data-key="${saturation}"] .mark-symbol path`);
+    await page.locator(`[data-key="${saturation}"] .mark-symbol path`).nth(2).click({ force: true });
+    await page.waitForFunction(`/^[0-5]$/.test(new URL(location.href).searchParams.get('unit') ?? '')`);
+    const unit = param(page, 'unit')!;
+    assert.equal(await page.locator('input[aria-label="selected unit"]').inputValue(), unit);
+    await page.waitForFunction(`document.querySelector('[data-key="${saturation}"]')?.getAttribute('data-sel-unit') === '${unit}'`);
+    await page.screenshot({ path: join(SHOTS, 'run-internals-linked.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   it('dynamics, automaton and intervention runs show their figures: fixed points over trajectories, the DFA, the effect against random units', async () => {
     const made: [string, string, string, 'fixed-points' | 'dfa-diagram' | 'intervention'][] = [];
     for (const [kind, file, figure] of [

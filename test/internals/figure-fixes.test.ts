@@ -60,3 +60,30 @@ it('unit figures title their colour bar by the activation; gradient flow names t
   assert.match(gf.encoding.y.title, /top logit/);
   assert.doesNotMatch(gf.encoding.y.title, /loss/);
 });
+
+it('internals on a class dataset: stratified sequences, projections and sequences.json keyed by dataset position', async () => {
+  const { SequenceModel } = await import('../../src/nn/model.js');
+  const { analyseInternals } = await import('../../src/explain/internals/analyse.js');
+  const { internalsSequences } = await import('../../src/pipeline/record.js');
+  // 30 'ham' then 10 'spam': the first 8 sequences would all be ham
+  const ds = createDataset({
+    name: 'c',
+    input: 'tokens',
+    vocabSize: 6,
+    target: 'class',
+    classNames: ['ham', 'spam'],
+    items: Array.from({ length: 40 }, (_, i) => ({ x: Int32Array.from([2 + (i % 3), 3, 4 + (i % 2)]), steps: 3, label: i < 30 ? 0 : 1 })),
+  });
+  const model = new SequenceModel({ input: { kind: 'tokens', vocabSize: 6 }, layers: [{ kind: 'embedding', vocabSize: 6, dim: 3 }, { kind: 'lstm', units: 4 }, { kind: 'dense', units: 2 }] }, { seed: 5 });
+  const r = analyseInternals(model, ds, { maxSequences: 8, annotate: [], projections: ['pca'], permutations: 0 });
+  assert.equal(r.sequences, 8);
+  assert.deepEqual(r.indices.map((i) => ds.items[i]!.label), [0, 0, 0, 0, 0, 0, 1, 1]);
+  const proj = r.figures.find((f) => f.kind === 'projection-trajectories')!.data as { sequences: { id: string; label: string }[] };
+  const ids = proj.sequences.map((s) => s.id);
+  assert.ok(ids.every((id) => r.indices.includes(Number(id))), ids.join(' '));
+  assert.ok(proj.sequences.some((s) => s.label === 'spam' && Number(s.id) >= 30));
+  const list = internalsSequences(ds, r.indices);
+  assert.deepEqual(list.map((s) => s.id), r.indices.map(String));
+  assert.deepEqual(list.map((s) => s.label), ['ham', 'ham', 'ham', 'ham', 'ham', 'ham', 'spam', 'spam']);
+  assert.equal(list[0]!.text, '3 steps'); // no tokenizer recorded: the length
+});

@@ -219,7 +219,7 @@ export function analyseInternals(
     figures.push({
       name: `projection-${method}-${slug(last.key)}`,
       kind: 'projection-trajectories',
-      data: projectionFigureData(m, projection, { labels, layer: last.key }),
+      data: projectionFigureData(m, projection, { labels, layer: last.key, ids: sequences }),
     });
   }
   progress('activity', 6);
