@@ -22,6 +22,50 @@ import { certifyOnExecutor, datasetInputs, summarizeCertified } from './certify-
 import { addDatasetOptions } from './chunks.js';
 import { createProgressRenderer } from './progress.js';
 import { secondsOption, withDeadline } from './options.js';
+import { addRecordOptions, recordAnalysis, recordedLine, type AnalysisRun } from '../pipeline/analysis-run.js';
+
+/** Figures recorded in a run at most (all results stay in certificates.json). */
+const MAX_RUN_FIGURES = 50;
+
+/** What the attack found, for a figure title ('' without --attack). */
+function attackText(r: CertifyCliResult): string {
+  if (r.substitutionAttack) return r.substitutionAttack.flipped ? ', attack flipped it' : ', greedy attack found no flip';
+  if (r.attackRadius !== null) return `, attack radius ${r.attackRadius.toPrecision(4)}`;
+  return '';
+}
+
+/** Records a certify run: certificates.json, a per-class interval figure per input, the counts. */
+function recordCertify(
+  o: { runsDir: string; record: boolean; model: string; input?: string },
+  config: Record<string, unknown>,
+  results: readonly CertifyCliResult[],
+  classNames: readonly string[] | undefined,
+  labels: readonly number[] | undefined,
+  summary: ReturnType<typeof summarizeCertified> | undefined,
+): Promise<AnalysisRun> {
+  return recordAnalysis(o, o.model, { kind: 'certify', config: { ...config, input: o.input ?? null } }, (w) => {
+    w.writeJson('certificates.json', { ...config, results, ...(labels ? { labels, summary } : {}), ...(classNames ? { classNames } : {}) });
+    const ball = config['substitutions'] ? 'substitution sets' : `${config['norm']}${config['eps'] !== null ? ` ε = ${config['eps']}` : ''}`;
+    results.slice(0, MAX_RUN_FIGURES).forEach((r, i) => {
+      const names = r.lower.map((_, c) => classNames?.[c] ?? String(c));
+      const truth = labels ? `, label '${names[labels[i]!] ?? labels[i]}'` : '';
+      w.writeFigure(`fig-certificate-${i}.json`, {
+        figure: 'certified-intervals',
+        title: `input ${i}: logit bounds, ${ball} (${r.certified ? 'certified' : 'not certified'}${r.radius !== null ? `, radius ${r.radius.toPrecision(4)}` : ''}${attackText(r)}${truth})`,
+        data: { classes: names.map((label, c) => ({ label, lower: r.lower[c]!, upper: r.upper[c]! })), predicted: names[r.prediction] },
+      });
+    });
+    const certified = results.filter((r) => r.certified).length;
+    const metrics: Record<string, number> = { inputs: results.length, certified, certifiedShare: certified / Math.max(1, results.length) };
+    if (summary) Object.assign(metrics, { accuracy: summary.accuracy, certifiedAccuracy: summary.certifiedAccuracy });
+    const radii = results.map((r) => r.radius).filter((v): v is number => v !== null);
+    if (radii.length) metrics.meanRadius = radii.reduce((a, v) => a + v, 0) / radii.length;
+    const attacks = results.map((r) => r.attackRadius).filter((v): v is number => v !== null);
+    if (attacks.length) metrics.meanAttackRadius = attacks.reduce((a, v) => a + v, 0) / attacks.length;
+    if (results.some((r) => r.audit)) metrics.auditFailures = results.filter((r) => r.audit && !r.audit.ok).length;
+    return metrics;
+  });
+}
 export { runCertify, splitInputs, type CertifyCliOptions, type CertifyCliResult };
 
 function readSubstitutions(file: string): SubstitutionSpec {
@@ -89,7 +133,7 @@ function parsePositive(flag: string): (v: string) => number {
 
 export function register(program: Command): void {
   addDatasetOptions(
-    program
+    addRecordOptions(program
       .command('certify')
       .description('certified output bounds and robustness of a model on the inputs of a JSON file')
       .requiredOption('--model <path>', 'model folder, model.json or .onnx file')
@@ -129,7 +173,7 @@ export function register(program: Command): void {
           'With --attack: a greedy search for a prediction-changing combination',
       )
       .option('--timeout <seconds>', 'stop with an error after this long', secondsOption('--timeout'))
-      .option('--json', 'print one JSON object'),
+      .option('--json', 'print one JSON object'), 'certify'),
     'certify',
     'item',
   )
@@ -191,9 +235,12 @@ export function register(program: Command): void {
         progress.stop();
       }
       const summary = labels ? summarizeCertified(results, labels, datasetName) : undefined;
+      const runConfig = { method, norm: substitutions ? null : o.norm, eps: o.eps ?? null, radius: !!o.radius, steps: o.steps ?? null, features: o.features ?? null, perStep: !!o.perStep, attack: !!o.attack, audit: !!o.audit, substitutions: o.substitutions ?? null, dataset: datasetName || null };
+      const run = await recordCertify(o, runConfig, results, m.classNames, labels, summary);
       if (o.json) {
         process.stdout.write(
           JSON.stringify({
+            ...(run.id ? { run: run.id } : {}),
             results,
             method,
             norm: substitutions ? null : o.norm,
@@ -235,16 +282,21 @@ export function register(program: Command): void {
               : `AUDIT FAILED: ${r.audit.violations.length} violations`,
           );
         process.stdout.write(parts.join('  ') + '\n');
-        // one interval per output: the certified range of each logit over the whole set
+        // one interval per output: the certified range of each logit over the whole set, and for
+        // every other class whether it is certified never to overtake the predicted one
         r.lower.forEach((lo, k) => {
           const name = m.classNames?.[k] ?? String(k);
-          process.stdout.write(`   ${k === r.prediction ? '*' : ' '} ${name.padEnd(width)}  logit in [${fmt(lo)}, ${fmt(r.upper[k]!)}]\n`);
+          const interval = `logit in [${fmt(lo)}, ${fmt(r.upper[k]!)}]`;
+          const g = r.margins?.[k];
+          const verdict = k === r.prediction ? 'predicted' : g === null || g === undefined ? '' : `${g > 0 ? 'certified below' : 'not certified below'} the predicted class (margin ≥ ${fmt(g)})`;
+          process.stdout.write(`   ${k === r.prediction ? '*' : ' '} ${name.padEnd(width)}  ${interval.padEnd(34)}  ${verdict}\n`.replace(/\s+\n$/, '\n'));
         });
       });
       if (summary)
         process.stdout.write(
           `${summary.n} items of ${summary.dataset}: accuracy ${summary.accuracy.toFixed(4)}, certified ${summary.certified}/${summary.n}, certified accuracy ${summary.certifiedAccuracy.toFixed(4)}${executorName !== 'local' ? ` (executor ${executorName})` : ''}\n`,
         );
+      process.stdout.write(recordedLine(run));
       if (results.some((r) => r.audit && !r.audit.ok)) process.exitCode = 1;
     });
 }

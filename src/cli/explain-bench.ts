@@ -23,6 +23,7 @@ import {
   writeFigure,
 } from '../verify/explanations/report.js';
 import { DEFAULT_QUEUE, openExecutor } from '../distributed/executor.js';
+import { addRecordOptions, recordAnalysis, recordedLine } from '../pipeline/analysis-run.js';
 import { intOption } from './options.js';
 import { createProgressRenderer } from './progress.js';
 
@@ -42,6 +43,8 @@ export interface ExplainBenchCliOptions {
   parallel: number;
   queue: string;
   artifacts?: string;
+  runsDir: string;
+  record: boolean;
 }
 
 const list = (v: string, prev: string[] = []): string[] => [
@@ -110,7 +113,7 @@ export async function writeBenchmark(r: BenchmarkResult, dir: string): Promise<s
 }
 
 export function register(program: Command): void {
-  program
+  addRecordOptions(program
     .command('explain-bench')
     .description(
       'benchmark attribution methods against known ground truth (Ismail et al. series, motif task)',
@@ -154,7 +157,7 @@ export function register(program: Command): void {
       'local',
     )
     .option('--queue <name>', 'queue name on Redis', DEFAULT_QUEUE)
-    .option('--artifacts <where>', 'folder or s3://BUCKET/PREFIX every worker can read, for data too large for Redis')
+    .option('--artifacts <where>', 'folder or s3://BUCKET/PREFIX every worker can read, for data too large for Redis'), 'explain-bench')
     .action(async (o: ExplainBenchCliOptions) => {
       const progress = createProgressRenderer({ quiet: o.quiet || o.json });
       const spread = o.executor !== 'local' || o.parallel > 1;
@@ -182,12 +185,27 @@ export function register(program: Command): void {
         const r = await runBenchmark(opts);
         progress.stop();
         if (o.out) await writeBenchmark(r, o.out);
-        if (o.json) process.stdout.write(JSON.stringify(jsonRows(r)) + '\n');
+        const rows = jsonRows(r);
+        const config = { datasets: o.datasets ?? DEFAULT_BENCHMARK_DATASETS, methods: o.methods ?? null, tsr: o.tsr, tsrAll: !!o.tsrAll, trainSize: o.trainSize ?? null, testSize: o.testSize ?? null, epochs: o.epochs ?? null, executor: executor?.name ?? 'local' };
+        const run = await recordAnalysis(o, undefined, { kind: 'explain-bench', config, seed: o.seed }, (w) => {
+          w.writeJson('results.json', rows);
+          w.writeText('table.md', benchmarkMatrix(r, 'aupr') + '\n');
+          w.writeFigure('fig-benchmark-aupr.json', { figure: 'heatmap', data: benchmarkFigure(r, 'aupr') });
+          w.writeFigure('fig-benchmark-deletion.json', { figure: 'heatmap', data: benchmarkFigure(r, 'deletionAuc') });
+          // per method, the mean AUPR over the datasets
+          const m: Record<string, number> = { rows: r.results.length, seconds: r.seconds };
+          const byMethod = new Map<string, number[]>();
+          for (const x of r.results) if (Number.isFinite(x.aupr)) byMethod.set(x.method, [...(byMethod.get(x.method) ?? []), x.aupr]);
+          for (const [k, v] of byMethod) m[`aupr_${k.replace(/[^A-Za-z0-9]+/g, '_')}`] = v.reduce((a, b) => a + b, 0) / v.length;
+          return m;
+        });
+        if (o.json) process.stdout.write(JSON.stringify(run.id ? { ...rows, run: run.id } : rows) + '\n');
         else
           process.stdout.write(
             benchmarkMatrix(r, 'aupr') +
               '\n\n' +
-              `${r.results.length} rows in ${r.seconds.toFixed(0)} s\n`,
+              `${r.results.length} rows in ${r.seconds.toFixed(0)} s\n` +
+              recordedLine(run),
           );
       } finally {
         await executor?.close();

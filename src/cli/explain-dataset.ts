@@ -11,7 +11,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Executor } from '../distributed/executor.js';
 import type { ExplainChunk, ExplainChunkResult, ExplainChunkShared } from '../distributed/handlers.js';
 import { packModel } from '../distributed/model-package.js';
-import { parseBaseline, type ExplainCliOptions } from '../explain/run.js';
+import { checkExplainOptions, parseBaseline, type ExplainCliOptions } from '../explain/run.js';
 import type { Baseline } from '../explain/types.js';
 import type { ModelInput } from '../nn/model.js';
 import { chunkRanges, chunkSize, runChunks } from './chunks.js';
@@ -59,10 +59,12 @@ export async function explainDataset(
 ): Promise<ExplainedChunk[]> {
   const ranges = chunkRanges(ds.items.length, chunkSize(ds.items.length, chunk));
   const inputs = ranges.map(([a, b]) => padChunk(ds, a, b));
+  // an occlusion window must fit every chunk (before any job is queued)
+  checkExplainOptions(model, o, Math.min(...inputs.map((x) => x.steps)));
   let baselineValue: Baseline | undefined;
   if (o.baseline === 'mean' && ds.input === 'numeric') baselineValue = { kind: 'mean', mean: datasetMean(ds) };
   else if (o.baseline !== undefined) baselineValue = parseBaseline(o.baseline, model, inputs[0]!);
-  const options: ExplainChunkShared['options'] = { method: o.method, seed: o.seed, ...(o.target !== undefined ? { target: o.target } : {}), ...(o.steps !== undefined ? { steps: o.steps } : {}), ...(o.tsr ? { tsr: true } : {}), ...(baselineValue ? { baselineValue } : {}) };
+  const options: ExplainChunkShared['options'] = { method: o.method, seed: o.seed, ...(o.target !== undefined ? { target: o.target } : {}), ...(o.steps !== undefined ? { steps: o.steps } : {}), ...(o.tsr ? { tsr: true } : {}), ...(o.params ? { params: o.params } : {}), ...(baselineValue ? { baselineValue } : {}) };
   const shared: ExplainChunkShared = { model: packModel(modelPath), options };
   const items: ExplainChunk[] = inputs.map((input, i) => ({ input, seed: o.seed + ranges[i]![0] }));
   const results = await runChunks<ExplainChunkShared, ExplainChunk, ExplainChunkResult>(executor, { command: 'explain', kind: 'explain-chunk', shared, items, ranges, noun: 'sequence', onProgress, timeoutSeconds: o.timeout });

@@ -13,17 +13,20 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { RnnlensError } from '../core/errors.js';
 import { toNested } from '../explain/attribute.js';
+import { MAX_NOISE, MAX_SAMPLES, parseStepsByFeatures, type MethodParams } from '../explain/params.js';
 import { checkExplainOptions, runExplain, type ExplainCliOptions, type Explanation } from '../explain/run.js';
 import { openExecutor, parseExecutor } from '../distributed/executor.js';
 import type { ModelInput } from '../nn/model.js';
 import type { LoadedAnyModel } from '../predict/load.js';
 import { recipeSplit } from './certify-dataset.js';
 import { explainDataset } from './explain-dataset.js';
-import { parseModelInput, readInputFile } from '../predict/input-file.js';
+import { parseModelInput, readInputFile, type ParsedInput } from '../predict/input-file.js';
+import { predictOutputs } from '../predict/predict.js';
 import { loadAnyModel } from '../predict/load.js';
 import { sequenceFigure, tokenLabel, writeFigure } from '../verify/explanations/report.js';
 import { intOption, secondsOption, withDeadline } from './options.js';
 import { addDatasetOptions } from './chunks.js';
+import { addRecordOptions, recordAnalysis, recordedLine, type AnalysisRun, type RecordCli } from '../pipeline/analysis-run.js';
 import { createProgressRenderer } from './progress.js';
 export { parseBaseline, runExplain, type ExplainCliOptions, type Explanation } from '../explain/run.js';
 
@@ -41,7 +44,7 @@ interface ExplainDatasetCli {
 }
 
 /** `explain --dataset`: the split's sequences in chunks on the executor; JSON, text and figures. */
-async function explainDatasetCommand(raw: ExplainDatasetCli & { model: string }, o: ExplainCliOptions, m: LoadedAnyModel): Promise<void> {
+async function explainDatasetCommand(raw: ExplainDatasetCli & RecordCli & { model: string }, o: ExplainCliOptions, m: LoadedAnyModel): Promise<void> {
   checkExplainOptions(m.model, o);
   const progress = createProgressRenderer({ quiet: o.quiet || o.json });
   const warn = (msg: string): void => void process.stderr.write(`warning: ${msg}\n`);
@@ -69,6 +72,7 @@ async function explainDatasetCommand(raw: ExplainDatasetCli & { model: string },
   for (const c of chunks) toNested(c.result.attributions).forEach((seq, b) => attributions.push(seq.slice(0, c.input.lengths[b])));
   const json = {
     method,
+    ...(o.params ? { params: o.params } : {}),
     dataset: ds.name,
     n: ds.items.length,
     targets: chunks.flatMap((c) => c.result.targets),
@@ -91,8 +95,95 @@ async function explainDatasetCommand(raw: ExplainDatasetCli & { model: string },
       }
     }
   }
-  if (o.json) process.stdout.write(JSON.stringify(json) + '\n');
-  else chunks.forEach((c, i) => printText({ result: { ...c.result, method, diagnostics: {} } }, chunkTokens[i] ?? null, c.start));
+  const run = await recordExplain(raw, o, json, tokens.length ? tokens : null, m.classNames, undefined);
+  if (o.json) process.stdout.write(JSON.stringify(run.id ? { ...json, run: run.id } : json) + '\n');
+  else {
+    chunks.forEach((c, i) => printText({ result: { ...c.result, method, diagnostics: {} } }, chunkTokens[i] ?? null, c.start));
+    process.stdout.write(recordedLine(run));
+  }
+}
+
+/** Figures recorded in a run at most (a dataset's explanation keeps all numbers, not all figures). */
+const MAX_RUN_FIGURES = 50;
+
+/**
+ * Records an explain run: explanation.json and one figure per sequence (tokens with their
+ * attribution, or a steps × features heatmap), linked to the model's training run.
+ */
+async function recordExplain(
+  raw: RecordCli & { model: string },
+  o: ExplainCliOptions,
+  json: Record<string, unknown> & { method: string; attributions: number[][][]; targets: { index: number }[] },
+  tokens: string[][] | null,
+  classNames: readonly string[] | undefined,
+  card: Explanation['card'],
+  lengths?: ArrayLike<number>,
+  predicted?: Predicted[],
+): Promise<AnalysisRun> {
+  const config = { method: json.method, target: o.target ?? null, steps: o.steps ?? null, baseline: o.baseline ?? null, seed: o.seed, params: o.params ?? null, input: o.input ?? null, dataset: json['dataset'] ?? null };
+  return recordAnalysis(raw, raw.model, { kind: 'explain', config, seed: o.seed }, (w) => {
+    w.writeJson('explanation.json', predicted ? { ...json, predicted } : json);
+    const labels = json['labels'] as (number | null)[] | undefined;
+    json.attributions.slice(0, MAX_RUN_FIGURES).forEach((full, b) => {
+      const seq = lengths ? full.slice(0, lengths[b]) : full;
+      const k = json.targets[b]!.index;
+      const truth = labels?.[b] !== undefined && labels[b] !== null ? `, label '${classNames?.[labels[b]!] ?? labels[b]}'` : '';
+      const p = predicted?.[b];
+      const pred = p ? `, predicted '${p.name}' (p = ${p.probability.toFixed(3)})` : '';
+      const title = `sequence ${b}: ${json.method} for '${classNames?.[k] ?? k}'${truth}${pred}`;
+      if (tokens?.[b]) w.writeFigure(`fig-explain-${b}.json`, { figure: 'token-attribution', title, data: { tokens: tokens[b]!, scores: seq.map((r) => r.reduce((a, v) => a + v, 0)) } });
+      else w.writeFigure(`fig-explain-${b}.json`, { figure: 'heatmap', title, data: { values: seq, rowTitle: 'step', colTitle: 'feature', valueTitle: 'attribution' } });
+    });
+    const metrics: Record<string, number> = { sequences: json.attributions.length };
+    const delta = json['delta'] as number[] | null;
+    if (delta?.length) metrics.maxAbsDelta = Math.max(...delta.map(Math.abs));
+    if (card) {
+      metrics.overallPass = card.overall === 'pass' ? 1 : 0;
+      for (const e of card.entries) metrics[e.check] = e.value;
+    }
+    return metrics;
+  });
+}
+
+/** A classifier's prediction for one sequence. */
+interface Predicted {
+  index: number;
+  name: string;
+  probability: number;
+}
+
+/** Each sequence's predicted class and its probability (classifiers only). */
+function predictionsOf(m: LoadedAnyModel, input: ParsedInput): Predicted[] | undefined {
+  if (m.task !== 'classification') return undefined;
+  const probs = predictOutputs(m.model, input, { task: 'classification' }) as number[][];
+  return probs.map((row) => {
+    const k = row.reduce((best, v, i) => (v > row[best]! ? i : best), 0);
+    return { index: k, name: m.classNames?.[k] ?? String(k), probability: row[k]! };
+  });
+}
+
+interface ParamsCli {
+  window?: string;
+  stride?: string;
+  samples?: number;
+  perms?: number;
+  noise?: string;
+}
+
+/** The method parameters given on the command line (undefined when none is). */
+export function methodParams(raw: ParamsCli): MethodParams | undefined {
+  const p: MethodParams = {};
+  if (raw.window !== undefined) p.window = parseStepsByFeatures('--window', raw.window);
+  if (raw.stride !== undefined) p.stride = parseStepsByFeatures('--stride', raw.stride);
+  if (raw.samples !== undefined) p.samples = raw.samples;
+  if (raw.perms !== undefined) p.perms = raw.perms;
+  if (raw.noise !== undefined) {
+    const sd = Number(raw.noise);
+    if (raw.noise.trim() === '' || !Number.isFinite(sd) || sd < 0 || sd > MAX_NOISE)
+      throw new RnnlensError(`explain: --noise expected a standard deviation in [0, ${MAX_NOISE.toLocaleString('en-US')}], received ${JSON.stringify(raw.noise)}`);
+    p.noise = sd;
+  }
+  return Object.keys(p).length ? p : undefined;
 }
 
 /** `--target`: an output index, or one of the model's class names. */
@@ -137,7 +228,7 @@ export function printText(e: Pick<Explanation, 'result' | 'card'>, tokens: strin
 
 export function register(program: Command): void {
   addDatasetOptions(
-    program
+    addRecordOptions(program
       .command('explain')
       .description(
         "attribute a model's outputs to its inputs (optionally with TSR and a scorecard of checks)",
@@ -159,12 +250,17 @@ export function register(program: Command): void {
       .option('--check', 'add the scorecard: completeness, deletion AUC vs random, sanity check')
       .option('--json', 'print {"method", "targets", "attributions", "outputs", "delta"}')
       .option('--out <dir>', 'write a figure per sequence (SVG and PNG) and explanation.json')
+      .option('--window <STEPSxFEATURES>', 'occlusion: the window, e.g. 3x2 or 3 (3 steps × all features; default 1 step)')
+      .option('--stride <STEPSxFEATURES>', 'occlusion: the window strides, e.g. 2x1 or 2 (default 1x1)')
+      .option('--samples <n>', `samples of smoothgrad / noise-tunnel, gradient-shap (default 5), kernel-shap and lime (default 25); at most ${MAX_SAMPLES.toLocaleString('en-US')}`, intOption('--samples', false, MAX_SAMPLES))
+      .option('--perms <n>', `permutations of shapley-sampling (default 25; at most ${MAX_SAMPLES.toLocaleString('en-US')})`, intOption('--perms', false, MAX_SAMPLES))
+      .option('--noise <sd>', 'noise standard deviation of smoothgrad / noise-tunnel (default 1) and gradient-shap (default 0)')
       .option('--seed <n>', 'seed of every random choice', intOption('--seed', true), 0)
-      .option('--quiet', 'no progress output'),
+      .option('--quiet', 'no progress output'), 'explain'),
     'explain',
     'sequence',
   )
-    .action(async (raw: Omit<ExplainCliOptions, 'target'> & { target?: string } & ExplainDatasetCli) => {
+    .action(async (raw: Omit<ExplainCliOptions, 'target' | 'params'> & { target?: string } & ExplainDatasetCli & ParamsCli & RecordCli) => {
       if ((raw.input === undefined) === (raw.dataset === undefined))
         throw new RnnlensError('explain: give exactly one of --input FILE (sequences in a JSON file) and --dataset [RECIPE] (the sequences of a recipe split)');
       if (raw.dataset === undefined)
@@ -173,8 +269,9 @@ export function register(program: Command): void {
       if (raw.dataset === undefined && (raw.executor !== 'local' || raw.parallel !== 1)) throw new RnnlensError('explain: --executor and --parallel spread the sequences of --dataset; with --input the file is explained here');
       if (raw.dataset !== undefined && raw.check) throw new RnnlensError('explain: --check (the scorecard) is for --input; over a dataset use rnnlens explain-bench');
       parseExecutor(raw.executor);
+      const params = methodParams(raw);
       const m = await loadAnyModel(raw.model);
-      const o: ExplainCliOptions = { ...raw, target: resolveTarget(raw.target, m.classNames) };
+      const o: ExplainCliOptions = { ...raw, target: resolveTarget(raw.target, m.classNames), ...(params ? { params } : {}) };
       if (raw.dataset !== undefined) return explainDatasetCommand(raw, o, m);
       const input = parseModelInput(
         readInputFile(o.input),
@@ -195,6 +292,7 @@ export function register(program: Command): void {
           : null;
       const json = {
         method: e.result.method === 'tsr' ? `tsr(${o.method})` : e.result.method,
+        ...(o.params ? { params: o.params } : {}),
         targets: e.result.targets,
         attributions: toNested(e.result.attributions),
         outputs: Array.from(e.result.outputs),
@@ -217,7 +315,12 @@ export function register(program: Command): void {
           await writeFigure(o.out, `sequence-${b}`, f.figure, f.data);
         }
       }
-      if (o.json) process.stdout.write(JSON.stringify(json) + '\n');
-      else printText(e, tokens);
+      const attributed = tokens ? tokens.map((row, b) => row.slice(0, input.lengths[b])) : null;
+      const run = await recordExplain(raw, o, json, attributed, m.classNames, e.card, input.lengths, raw.record ? predictionsOf(m, input) : undefined);
+      if (o.json) process.stdout.write(JSON.stringify(run.id ? { ...json, run: run.id } : json) + '\n');
+      else {
+        printText(e, tokens);
+        process.stdout.write(recordedLine(run));
+      }
     });
 }

@@ -15,6 +15,9 @@ import { writeInternals } from '../explain/internals/write.js';
 import { loadModel } from '../train/checkpoint.js';
 import { getRecipe } from '../train/recipes.js';
 import type { LayerDistribution } from '../train/trainer.js';
+import { addRecordOptions, recordAnalysis, recordedLine, trainingRunOf } from '../pipeline/analysis-run.js';
+import { RunStore } from '../runs/store.js';
+import { writeInternalsArtifacts } from '../pipeline/record.js';
 import { intOption } from './options.js';
 import { createProgressRenderer } from './progress.js';
 
@@ -36,6 +39,8 @@ interface InternalsCliOptions {
   png: boolean;
   quiet?: boolean;
   distributions?: string;
+  runsDir: string;
+  record: boolean;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [
@@ -46,11 +51,15 @@ const collect = (v: string, prev: string[] = []): string[] => [
     .filter(Boolean),
 ];
 
-/** Training distributions: an explicit file, the checkpoint's state, or a distributions.json beside the model. */
+/**
+ * Training distributions: an explicit file, the checkpoint's state, a distributions.json beside
+ * the model (or in the run folder above it), or the one the model's training run recorded.
+ */
 function trainingDistributions(
   model: string,
   file: string | undefined,
   fromState: LayerDistribution[] | undefined,
+  runsDir: string,
 ): LayerDistribution[] | undefined {
   const read = (path: string): LayerDistribution[] => {
     let v: unknown;
@@ -68,13 +77,23 @@ function trainingDistributions(
   if (file) return read(file);
   if (fromState && fromState.length > 0) return fromState;
   const dir = statSync(model, { throwIfNoEntry: false })?.isDirectory() ? model : dirname(model);
-  for (const p of [join(dir, 'distributions.json'), join(dir, '..', 'distributions.json')])
-    if (existsSync(p)) return read(p);
+  const candidates = [join(dir, 'distributions.json'), join(dir, '..', 'distributions.json')];
+  // a model trained with --out elsewhere: the distributions its training run recorded
+  if (RunStore.exists(runsDir)) {
+    const store = RunStore.open(runsDir);
+    try {
+      const run = trainingRunOf(store, model);
+      if (run) candidates.push(join(store.runDir(run), 'distributions.json'));
+    } finally {
+      store.close();
+    }
+  }
+  for (const p of candidates) if (existsSync(p)) return read(p);
   return undefined;
 }
 
 export function register(program: Command): void {
-  program
+  addRecordOptions(program
     .command('internals')
     .description(
       'look inside a model: structure, traces, gate saturation, meaningful units, gradient flow, projections',
@@ -121,7 +140,7 @@ export function register(program: Command): void {
     )
     .option('--traces', 'also write the per-step trace store into OUT/traces')
     .option('--no-png', 'SVG figures only')
-    .option('--quiet', 'no progress output')
+    .option('--quiet', 'no progress output'), 'internals')
     .action(async (o: InternalsCliOptions) => {
       const loaded = loadModel(o.model);
       const recipeName =
@@ -167,19 +186,27 @@ export function register(program: Command): void {
           permutations: o.permutations,
           seed: o.seed,
           projections: projections as ProjectionMethod[],
-          distributions: trainingDistributions(o.model, o.distributions, loaded.trainState?.distributions),
+          distributions: trainingDistributions(o.model, o.distributions, loaded.trainState?.distributions, o.runsDir),
           select,
           onProgress: progress.callback,
         });
         const files = await writeInternals(r, o.out, { png: o.png, onProgress: progress.callback });
         if (o.traces)
           writeTraceStore(loaded.model, ds, join(o.out, 'traces'), {
-            sequences: Int32Array.from({ length: r.sequences }, (_, i) => i),
+            sequences: Int32Array.from(r.indices),
             onProgress: progress.callback,
           });
         progress.stop();
+        const config = { recipe: recipeName, split: o.split, sequences: o.sequences, permutations: o.permutations, projections, annotate: o.annotate ?? null, dataSeed: seed, select: o.select ?? null, dataset: ds.name };
+        const run = await recordAnalysis(o, o.model, { kind: 'internals', config, seed: o.seed, tags: [recipeName] }, (w) => {
+          writeInternalsArtifacts(w, r, ds);
+          const metrics: Record<string, number> = { sequences: r.sequences, steps: r.steps };
+          const best = r.bestUnits[0];
+          if (best) metrics.bestUnitR = Math.abs(best.r);
+          return metrics;
+        });
         if (o.json) {
-          process.stdout.write(JSON.stringify(internalsSummary(r)) + '\n');
+          process.stdout.write(JSON.stringify({ ...internalsSummary(r), ...(run.id ? { run: run.id } : {}) }) + '\n');
           return;
         }
         process.stdout.write(
@@ -208,6 +235,7 @@ export function register(program: Command): void {
           process.stdout.write(
             `  warning: first-step attribution spike (ratio ${r.gradientFlow.firstStep.meanRatio.toFixed(2)})\n`,
           );
+        process.stdout.write(recordedLine(run));
       } finally {
         progress.stop();
       }

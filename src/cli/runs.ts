@@ -5,6 +5,7 @@ import { processAlive } from '../runs/store.js';
 import type { Command } from 'commander';
 import { RunStore, type RunDetails } from '../runs/store.js';
 import type { RunRecord, RunStatus } from '../runs/types.js';
+import { keyMetrics } from '../runs/metric-order.js';
 
 export interface CliOutput {
   write(text: string): void;
@@ -21,10 +22,14 @@ function withStore<T>(runsDir: string | undefined, fn: (store: RunStore) => T): 
   }
 }
 
-function formatMetrics(m: Record<string, number>): string {
-  return Object.entries(m)
-    .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toPrecision(4)}`)
-    .join(' ');
+/** The run's most telling metrics (see metric-order.ts), at most `limit`, and how many are left out. */
+function formatMetrics(m: Record<string, number>, limit = Infinity): string {
+  const names = keyMetrics(Object.keys(m), limit);
+  const more = Object.keys(m).length - names.length;
+  return (
+    names.map((k) => `${k}=${Number.isInteger(m[k]!) ? m[k] : m[k]!.toPrecision(4)}`).join(' ') +
+    (more > 0 ? ` (+${more} more: rnnlens runs show ID)` : '')
+  );
 }
 
 /** A plain fixed-width table. */
@@ -47,7 +52,7 @@ function lsText(runs: RunRecord[]): string {
       r.kind,
       r.status === 'running' && !processAlive(r.pid) ? 'interrupted' : r.status,
       r.created.replace('T', ' ').slice(0, 19),
-      formatMetrics(r.metrics),
+      formatMetrics(r.metrics, 6),
     ]),
   );
 }

@@ -24,7 +24,15 @@ import { getRecipe } from '../train/recipes.js';
 import { mergePool } from '../verify/cv/plan.js';
 import { evaluateGeneralisation, leaveOneGroupOutEvaluation, type GeneralisationResult } from '../verify/generalise.js';
 import { datasetInputs, randomInputs, verifyGradients, type GradCheckResult } from '../verify/gradcheck.js';
+import { addRecordOptions, recordAnalysis, recordedLine } from '../pipeline/analysis-run.js';
 import { intOption } from './options.js';
+
+/** Estimates of a generalisation result as run metrics (`<metric>`, `<metric>_ci_low`, `<metric>_ci_high`). */
+function intervalMetrics(r: GeneralisationResult, prefix = ''): Record<string, number> {
+  const m: Record<string, number> = {};
+  for (const [k, iv] of Object.entries(r.intervals)) Object.assign(m, { [`${prefix}${k}`]: iv.estimate, [`${prefix}${k}_ci_low`]: iv.low, [`${prefix}${k}_ci_high`]: iv.high });
+  return m;
+}
 import { createProgressRenderer } from './progress.js';
 
 function table(r: GradCheckResult): string {
@@ -43,7 +51,7 @@ function intervalLines(r: GeneralisationResult, indent = '  '): string[] {
 
 export function register(program: Command): void {
   const verify = program.command('verify').description('verify a model: gradients, another dataset, held-out groups');
-  verify
+  const gradients = verify
     .command('gradients')
     .description("compare a saved model's analytic gradients with float64 central differences")
     .requiredOption('--model <dir>', 'model folder (model.json + weights)')
@@ -55,8 +63,9 @@ export function register(program: Command): void {
     .option('--threshold <x>', 'largest accepted relative error', parseFloat, 1e-4)
     .option('--eps <x>', 'difference step (float64)', parseFloat, 1e-6)
     .option('--seed <n>', 'seed of the inputs, projection and element choice', intOption('--seed', true), 0)
-    .option('--json', 'print one JSON object')
-    .action((o) => {
+    .option('--json', 'print one JSON object');
+  addRecordOptions(gradients, 'verify')
+    .action(async (o) => {
       for (const [flag, v] of [['--threshold', o.threshold], ['--eps', o.eps]] as const) {
         if (!(v > 0)) throw new RnnlensError(`verify gradients: ${flag} expected a positive number, received ${v}`);
       }
@@ -82,15 +91,21 @@ export function register(program: Command): void {
       } finally {
         progress.stop();
       }
-      if (o.json) process.stdout.write(JSON.stringify({ model: o.model, inputs: source, ...r }) + '\n');
+      const json = { model: o.model, inputs: source, ...r };
+      const run = await recordAnalysis(o, o.model, { kind: 'verify', config: { check: 'gradients', inputs: source, samples: o.samples, perTensor: o.perTensor, threshold: o.threshold, eps: o.eps }, seed: o.seed }, (w) => {
+        w.writeJson('verify.json', json);
+        return { passed: r.passed ? 1 : 0, worstError: r.worst.error, failedTensors: r.tensors.filter((t) => !t.passed).length, tensors: r.tensors.length };
+      });
+      if (o.json) process.stdout.write(JSON.stringify(run.id ? { ...json, run: run.id } : json) + '\n');
       else {
+        process.stdout.write(recordedLine(run));
         process.stdout.write(`gradient check of ${o.model} on ${source} (float64, eps ${r.eps}, threshold ${r.threshold})\n${table(r)}\n`);
         process.stdout.write(r.passed ? `PASS: worst relative error ${r.worst.error.toExponential(2)} (${r.worst.name})\n` : `FAIL: ${r.tensors.filter((t) => !t.passed).length} tensor(s) above ${r.threshold}; worst ${r.worst.error.toExponential(2)} in ${r.worst.name}\n`);
       }
       if (!r.passed) process.exitCode = 1;
     });
 
-  verify
+  const dataset = verify
     .command('dataset')
     .description("a trained model on another dataset (a recipe's data): metrics with bootstrap intervals")
     .requiredOption('--model <dir>', 'model folder')
@@ -99,8 +114,9 @@ export function register(program: Command): void {
     .option('--part <part>', 'test | all', 'test')
     .option('--resamples <n>', 'bootstrap resamples', intOption('--resamples'), 2000)
     .option('--seed <n>', 'bootstrap seed', intOption('--seed', true), 0)
-    .option('--json', 'print one JSON object')
-    .action((o) => {
+    .option('--json', 'print one JSON object');
+  addRecordOptions(dataset, 'verify')
+    .action(async (o) => {
       if (o.part !== 'test' && o.part !== 'all') throw new RnnlensError(`verify dataset: --part expected test or all, received ${JSON.stringify(o.part)}`);
       const { model, file } = loadModel(o.model);
       const parts = getRecipe(o.recipe).load({ data: o.data, seed: 0 });
@@ -110,11 +126,16 @@ export function register(program: Command): void {
       }
       if (file.task !== parts.task) throw new RnnlensError(`verify dataset: the model is a ${file.task} model, recipe ${o.recipe} is a ${parts.task} task`);
       const r = evaluateGeneralisation(model, ds, parts.task, { nResamples: o.resamples, seed: o.seed });
-      if (o.json) process.stdout.write(JSON.stringify({ model: o.model, dataset: ds.name, ...r }) + '\n');
-      else process.stdout.write([`${o.model} on ${ds.name} (${r.n} items), estimate [95% bootstrap CI]:`, ...intervalLines(r), ...r.warnings.map((w) => `note: ${w}`)].join('\n') + '\n');
+      const json = { model: o.model, dataset: ds.name, ...r };
+      const run = await recordAnalysis(o, o.model, { kind: 'verify', config: { check: 'dataset', recipe: o.recipe, part: o.part, resamples: o.resamples, dataset: ds.name }, seed: o.seed, tags: [o.recipe] }, (w) => {
+        w.writeJson('verify.json', json);
+        return { n: r.n, ...intervalMetrics(r) };
+      });
+      if (o.json) process.stdout.write(JSON.stringify(run.id ? { ...json, run: run.id } : json) + '\n');
+      else process.stdout.write([`${o.model} on ${ds.name} (${r.n} items), estimate [95% bootstrap CI]:`, ...intervalLines(r), ...r.warnings.map((w) => `note: ${w}`)].join('\n') + '\n' + recordedLine(run));
     });
 
-  verify
+  const groups = verify
     .command('groups')
     .description('each group held out in turn (e.g. each speaker): a fresh model trained on the others, metrics with bootstrap intervals')
     .requiredOption('--recipe <name>', 'recipe')
@@ -127,7 +148,8 @@ export function register(program: Command): void {
     .option('--queue <name>', 'queue name on Redis', DEFAULT_QUEUE)
     .option('--artifacts <where>', 'folder or s3://BUCKET/PREFIX every worker can read, for data too large for Redis')
     .option('--resamples <n>', 'bootstrap resamples', intOption('--resamples'), 2000)
-    .option('--json', 'print one JSON object')
+    .option('--json', 'print one JSON object');
+  addRecordOptions(groups, 'verify')
     .action(async (o) => {
       const progress = createProgressRenderer();
       const executor = await openExecutor(o.executor, { threads: o.parallel, queue: o.queue, artifacts: o.artifacts, onWarning: (m) => void process.stderr.write(`warning: ${m}\n`) });
@@ -144,11 +166,17 @@ export function register(program: Command): void {
           onWarning: (m) => void process.stderr.write(`warning: ${m}\n`),
         });
         progress.stop();
-        if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
+        const run = await recordAnalysis(o, undefined, { kind: 'verify', config: { check: 'groups', recipe: o.recipe, groupBy: o.groupBy, epochs: o.epochs ?? null, resamples: o.resamples, executor: executor.name }, seed: o.seed, tags: [o.recipe] }, (w) => {
+          w.writeJson('verify.json', r);
+          const m: Record<string, number> = { groups: r.groups.length };
+          for (const g of r.groups) Object.assign(m, intervalMetrics(g, `group_${String(g.group).replace(/[^A-Za-z0-9]+/g, '_')}_`));
+          return m;
+        });
+        if (o.json) process.stdout.write(JSON.stringify(run.id ? { ...r, run: run.id } : r) + '\n');
         else {
           const lines = [`${o.recipe}: each ${o.groupBy} held out in turn, estimate [95% bootstrap CI]:`];
           for (const g of r.groups) lines.push(`${o.groupBy} ${g.group} (${g.n} items; trained on ${g.trainSize}):`, ...intervalLines(g, '    '));
-          process.stdout.write(lines.join('\n') + '\n');
+          process.stdout.write(lines.join('\n') + '\n' + recordedLine(run));
         }
       } finally {
         progress.stop();

@@ -9,6 +9,7 @@ import { ensureMethods } from '../verify/explanations/benchmark.js';
 import { predictedClasses } from '../verify/explanations/perturb.js';
 import { scorecard, type Scorecard } from '../verify/explanations/scorecard.js';
 import { attribute, listMethods } from './attribute.js';
+import { applyMethodParams, checkMethodParams, type MethodParams } from './params.js';
 import type { AttributeOptions, AttributionResult, Baseline } from './types.js';
 
 export interface ExplainCliOptions {
@@ -28,6 +29,8 @@ export interface ExplainCliOptions {
   out?: string;
   seed: number;
   quiet?: boolean;
+  /** The method's own parameters (occlusion window and stride, samples, permutations, noise). */
+  params?: MethodParams;
 }
 
 /** The baseline named on the command line, for this model and input. */
@@ -69,8 +72,11 @@ export interface Explanation {
   card?: Scorecard;
 }
 
-/** The method and target, checked before any work (and before any job is queued). */
-export function checkExplainOptions(model: SequenceModel, o: Pick<ExplainCliOptions, 'method' | 'target'>): void {
+/**
+ * The method, target and method parameters, checked before any work (and before any job is
+ * queued); `steps` (the input's padded length) bounds an occlusion window when known.
+ */
+export function checkExplainOptions(model: SequenceModel, o: Pick<ExplainCliOptions, 'method' | 'target' | 'params'>, steps?: number): void {
   ensureMethods();
   if (!listMethods().includes(o.method))
     throw new RnnlensError(
@@ -80,6 +86,7 @@ export function checkExplainOptions(model: SequenceModel, o: Pick<ExplainCliOpti
     throw new RnnlensError(
       `explain: --target expected an output index in [0, ${model.outputFeatures}), received ${o.target}`,
     );
+  if (o.params) checkMethodParams(model, o.method, o.params, steps);
 }
 
 /** Runs the explanation (and the scorecard) the options ask for. */
@@ -89,11 +96,13 @@ export function runExplain(
   o: ExplainCliOptions,
   onProgress?: (p: { done: number; total: number; message?: string }) => void,
 ): Explanation {
-  checkExplainOptions(model, o);
+  checkExplainOptions(model, o, input.steps);
   const target = o.target ?? Array.from(predictedClasses(model, input));
+  // TSR names the method it wraps `tsrInner`: `inner` is the noise tunnel's own option
   const options: AttributeOptions = o.tsr
-    ? { method: 'tsr', inner: o.method, target }
+    ? { method: 'tsr', tsrInner: o.method, target }
     : { method: o.method, target };
+  if (o.params) applyMethodParams(options, model, o.params);
   if (o.steps !== undefined) options.steps = o.steps;
   if (o.baselineValue !== undefined) options.baseline = o.baselineValue;
   else if (o.baseline !== undefined) options.baseline = parseBaseline(o.baseline, model, input);

@@ -8,9 +8,11 @@ import { collate } from '../data/batching.js';
 import type { Dataset } from '../data/dataset.js';
 import { Tokenizer } from '../data/tokenizer.js';
 import { attribute, toNested } from '../explain/attribute.js';
-import { analyseInternals, internalsSummary } from '../explain/internals/analyse.js';
+import { analyseInternals, internalsSummary, type InternalsResult } from '../explain/internals/analyse.js';
+import { stepTokens } from '../explain/internals/annotations.js';
 import type { SequenceModel } from '../nn/model.js';
 import type { RunStore } from '../runs/store.js';
+import type { RunWriter } from '../runs/writer.js';
 import { batchInput } from '../train/tasks.js';
 import { certify } from '../verify/certify/certify.js';
 import { clopperPearson } from '../verify/certify/radius.js';
@@ -83,15 +85,49 @@ export function recordExplanations(ctx: AnalysisContext, indices: number[], meth
   }
 }
 
-/** Internals of the model over the first `maxSequences` sequences. */
+/** Characters of a sequence's text kept in sequences.json. */
+const TEXT_CHARS = 400;
+
+/**
+ * The analysed sequences for the dashboard's linked list (sequences.json): id (the dataset
+ * position, as in the projection figures), class label and the text (token models) or length.
+ */
+export function internalsSequences(ds: Dataset, indices: readonly number[]): { id: string; label?: string; text: string }[] {
+  let tokens: string[][] | null = null;
+  if (ds.input === 'tokens')
+    try {
+      tokens = stepTokens(ds, Int32Array.from(indices));
+    } catch {
+      tokens = null; // no tokenizer recorded: lengths only
+    }
+  const chars = (ds.settings as { tokenizer?: { kind?: string } }).tokenizer?.kind === 'char';
+  return indices.map((idx, i) => {
+    const it = ds.items[idx]!;
+    const label = it.label === undefined ? undefined : (ds.classNames?.[it.label] ?? String(it.label));
+    const text = tokens ? tokens[i]!.join(chars ? '' : ' ').slice(0, TEXT_CHARS) : `${it.steps} steps`;
+    return { id: String(idx), ...(label !== undefined ? { label } : {}), text };
+  });
+}
+
+/**
+ * An internals analysis as run artifacts: summary.json, structure.svg, every figure's data and,
+ * given the dataset, sequences.json (the analysed sequences for the linked list).
+ */
+export function writeInternalsArtifacts(w: RunWriter, r: InternalsResult, ds?: Dataset): Record<string, unknown> {
+  const summary = internalsSummary(r);
+  w.writeJson('summary.json', summary);
+  if (ds) w.writeJson('sequences.json', internalsSequences(ds, r.indices));
+  w.writeText('structure.svg', r.structureSvg);
+  for (const f of r.figures) w.writeFigure(`fig-${f.name}.json`, { figure: f.kind, data: f.data });
+  return summary;
+}
+
+/** Internals of the model over `maxSequences` sequences. */
 export function recordInternals(ctx: AnalysisContext, maxSequences: number): { runId: string; summary: Record<string, unknown> } {
   const w = ctx.store.createRun({ kind: 'internals', config: { maxSequences, dataset: ctx.dataset.name }, tags: ctx.parentRun ? [ctx.parentRun] : [] });
   try {
     const r = analyseInternals(ctx.model, ctx.dataset, { maxSequences, projections: ['pca'], permutations: 99, onProgress: ctx.onProgress });
-    const summary = internalsSummary(r);
-    w.writeJson('summary.json', summary);
-    w.writeText('structure.svg', r.structureSvg);
-    for (const f of r.figures) w.writeFigure(`fig-${f.name}.json`, { figure: f.kind, data: f.data });
+    const summary = writeInternalsArtifacts(w, r, ctx.dataset);
     w.finish('finished');
     return { runId: w.id, summary };
   } catch (err) {

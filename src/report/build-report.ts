@@ -9,7 +9,8 @@ import type { ProgressCallback } from '../core/progress.js';
 import type { RunStore } from '../runs/store.js';
 import type { ArtifactRecord, RunRecord } from '../runs/types.js';
 import { readBundle } from './bundles.js';
-import { esc, formatNumber, htmlTable, inlineJson, page } from './html.js';
+import { keyMetrics } from '../runs/metric-order.js';
+import { esc, formatNumber, htmlTable, inlineJson, page, prefixSvgIds } from './html.js';
 import { renderSvg } from './render.js';
 import { figuresForRun, type RunFigure } from './run-figures.js';
 
@@ -138,9 +139,9 @@ async function figureHtml(
   f: RunFigure,
 ): Promise<{ html: string; json: string }> {
   const id = `spec-${runIndex}-${figIndex}`;
-  const svg = await renderSvg(f.spec);
+  const svg = prefixSvgIds(await renderSvg(f.spec), `f${runIndex}-${figIndex}-`);
   return {
-    html: `<figure class="fig" data-figure="${esc(f.figure)}" data-key="${esc(f.key)}" data-spec="${id}" data-rendered="static">
+    html: `<figure class="fig" id="fig-${runIndex}-${figIndex}" data-figure="${esc(f.figure)}" data-key="${esc(f.key)}" data-spec="${id}" data-rendered="static">
 <div class="static">${svg}</div><div class="live"></div>
 <figcaption>${esc(f.figure)} · ${esc(f.key)}</figcaption></figure>`,
     json: `<script type="application/json" id="${id}">${inlineJson(f.spec)}</script>`,
@@ -172,6 +173,7 @@ export async function buildReport(
   let done = 0;
   const sections: string[] = [];
   const specs: string[] = [];
+  const contents: string[] = [];
   for (let r = 0; r < details.length; r++) {
     const { run, artifacts, stale } = details[r]!;
     const figs: string[] = [];
@@ -187,6 +189,10 @@ export async function buildReport(
         message: `${run.id}: ${f.title}`,
       });
     }
+    const figLinks = figures[r]!.map((f, i) => `<li><a href="#fig-${r}-${i}">${esc(f.title || f.key)}</a></li>`);
+    contents.push(
+      `<li><a href="#run-${esc(run.id)}">${esc(run.kind)} run <code>${esc(run.id)}</code></a>${figLinks.length ? `<ol>${figLinks.join('')}</ol>` : ''}</li>`,
+    );
     sections.push(`<section class="run" id="run-${esc(run.id)}">
 <h2>${esc(run.kind)} run <code>${esc(run.id)}</code></h2>
 ${runSummary(run, stale)}
@@ -195,7 +201,8 @@ ${figs.length ? figs.join('\n') : '<p>no figures</p>'}
 ${artifactSections(store, run.id, artifacts)}
 </section>`);
   }
-  const metricNames = [...new Set(details.flatMap((d) => Object.keys(d.run.metrics)))].sort();
+  // the most telling metrics as columns (all of them are in each run's section)
+  const metricNames = keyMetrics(details.flatMap((d) => Object.keys(d.run.metrics)), 8);
   const overview = htmlTable(
     ['run', 'kind', 'status', 'created', ...metricNames],
     details.map(({ run }) => [
@@ -212,8 +219,9 @@ ${artifactSections(store, run.id, artifacts)}
     `rnnlens report: ${details.length === 1 ? details[0]!.run.id : `${details.length} runs`}`;
   const body = `<header><h1>${esc(title)}</h1></header>
 <main>
-<h2>Runs</h2>
-${overview}
+<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol><li><a href="#runs">Runs</a></li>${contents.join('\n')}</ol></nav>
+<h2 id="runs">Runs</h2>
+<div class="table-scroll">${overview}</div>
 ${sections.join('\n')}
 </main>
 ${specs.join('\n')}`;

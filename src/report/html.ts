@@ -15,6 +15,27 @@ export function inlineJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
+/**
+ * An inlined SVG with its ids (and every reference to them: url(#…), href="#…") prefixed, so
+ * that many SVGs in one page do not share ids such as `gradient_0`: a shared id makes every
+ * reference resolve to the first element with it, whichever figure that is (a hidden one loses
+ * the colour ramp of all the others).
+ */
+export function prefixSvgIds(svg: string, prefix: string): string {
+  const ids = new Set([...svg.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!));
+  if (ids.size === 0) return svg;
+  const re = (id: string): string => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  let out = svg;
+  for (const id of ids) {
+    const p = `${prefix}${id}`;
+    out = out
+      .replace(new RegExp(`(\\sid=")${re(id)}"`, 'g'), `$1${p}"`)
+      .replace(new RegExp(`url\\(#${re(id)}\\)`, 'g'), `url(#${p})`)
+      .replace(new RegExp(`((?:xlink:)?href=")#${re(id)}"`, 'g'), `$1#${p}"`);
+  }
+  return out;
+}
+
 export function htmlTable(header: string[], rows: string[][], cls = ''): string {
   const th = header.map((h) => `<th>${esc(h)}</th>`).join('');
   const trs = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n');
@@ -39,6 +60,10 @@ figure.fig{display:inline-block;margin:10px 16px 10px 0;vertical-align:top}
 figure.fig figcaption{font-size:12px;color:#666}
 figure.fig .live:empty{display:none}
 nav a{margin-right:12px}
+nav.toc{background:#fff;border:1px solid #ddd;border-radius:6px;margin:20px 0;padding:4px 20px 12px;font-size:14px}
+nav.toc ol{margin:4px 0;padding-left:22px}nav.toc ol ol{font-size:13px;columns:2 320px}
+.table-scroll{max-width:100%;overflow-x:auto}
+table.overview td{white-space:nowrap}section.run table.summary td{overflow-wrap:anywhere}
 `;
 
 /** The whole document: inline style, body, then the inline scripts. */

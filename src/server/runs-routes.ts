@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { RunStore } from '../runs/store.js';
 import type { RunRecord } from '../runs/types.js';
+import { keyMetrics } from '../runs/metric-order.js';
 import { hasArtifact, readJsonArtifact, requireFinishedRun, requireRun } from './access.js';
 import { HttpError } from './errors.js';
 import { listQuery, metricsQuery, runParams, tokenOnlyQuery } from './schemas.js';
@@ -68,7 +69,9 @@ export function registerRunRoutes(
     let runs = store.list({ kind: q.kind, status: q.status, tag: q.tag });
     if (q.q !== undefined) runs = runs.filter((r) => matches(r, q.q!));
     const page = runs.slice(q.offset, q.offset + q.limit).map(summarise);
-    return { total: runs.length, offset: q.offset, limit: q.limit, runs: page };
+    // the columns a list has room for: the most telling metrics of the runs on this page
+    const metricNames = keyMetrics(page.flatMap((r) => Object.keys(r.metrics)), 6);
+    return { total: runs.length, offset: q.offset, limit: q.limit, runs: page, metricNames };
   });
 
   app.get(
@@ -92,6 +95,8 @@ export function registerRunRoutes(
         series,
         modelConfig,
         hasSequences: run.status !== 'running' && hasArtifact(store, id, SEQUENCES_ARTIFACT),
+        // the final metrics a result-first page leads with
+        keyMetrics: keyMetrics(Object.keys(run.metrics), 8),
       };
     },
   );

@@ -110,7 +110,7 @@ export async function runRecipe(name: string, overrides: RecipeOverrides = {}, o
       model = loaded.model;
       resume = loaded.trainState;
     }
-    const save = { task: data.task, classNames: data.train.classNames, preprocessing: data.preprocessing, meta: { recipe: name, seed: cfg.seed, rnnlens: VERSION } };
+    const save = { task: data.task, classNames: data.train.classNames, preprocessing: data.preprocessing, meta: { recipe: name, seed: cfg.seed, rnnlens: VERSION, ...(writer ? { run: writer.id } : {}) } };
     const result = await train(model, data.train, trainCfg, {
       validation: data.validation.items.length > 0 ? data.validation : undefined,
       onProgress: opts.onProgress,

@@ -22,7 +22,7 @@ it('--target accepts class names as well as indices; predict --json names the cl
   const w = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((t: string) => ((out += t), true)) as typeof process.stdout.write;
   try {
-    assert.equal(await runCli(['explain', '--model', model, '--input', input, '--method', 'saliency', '--target', 'spam', '--json', '--quiet']), 0);
+    assert.equal(await runCli(['explain', '--model', model, '--input', input, '--method', 'saliency', '--target', 'spam', '--json', '--quiet', '--no-record']), 0);
   } finally {
     process.stdout.write = w;
     process.exitCode = 0;
@@ -54,7 +54,7 @@ it('explanation.json carries the tokens of each attributed position', async () =
   const w = process.stdout.write.bind(process.stdout);
   process.stdout.write = (() => true) as typeof process.stdout.write;
   try {
-    assert.equal(await runCli(['explain', '--model', model, '--input', input, '--method', 'saliency', '--out', out, '--quiet']), 0);
+    assert.equal(await runCli(['explain', '--model', model, '--input', input, '--method', 'saliency', '--out', out, '--quiet', '--no-record']), 0);
   } finally {
     process.stdout.write = w;
     process.exitCode = 0;

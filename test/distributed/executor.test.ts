@@ -126,7 +126,7 @@ describe('redis executor', { skip: SKIP_REDIS, timeout: 600_000 }, () => {
     const model = join(dir, 'motif');
     const trained = await runCli(['train', '--recipe', 'motif', '--epochs', '1', '--hidden', '8', '--out', model, '--no-record']);
     assert.equal(trained.status, 0, trained.stderr);
-    const args = ['certify', '--model', model, '--dataset', '--limit', '9', '--eps', '0.01', '--method', 'ibp', '--json'];
+    const args = ['certify', '--no-record', '--model', model, '--dataset', '--limit', '9', '--eps', '0.01', '--method', 'ibp', '--json'];
     const strip = (out: string): unknown => {
       const j = JSON.parse(out) as Record<string, unknown>;
       delete j['executor'];
@@ -147,7 +147,7 @@ describe('redis executor', { skip: SKIP_REDIS, timeout: 600_000 }, () => {
     assert.deepEqual(strip(remote.stdout), expected);
     assert.match(w.log(), /input 8 \(certify-chunk-.*\) done/);
     // a model the worker cannot read fails the job once, with the reason
-    const bad = await runCli(['certify', '--model', model, '--dataset', 'spam', '--limit', '2', '--eps', '0.01', '--executor', redis.url]);
+    const bad = await runCli(['certify', '--no-record', '--model', model, '--dataset', 'spam', '--limit', '2', '--eps', '0.01', '--executor', redis.url]);
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /spam/);
     assert.doesNotMatch(bad.stderr, /\n\s+at /);
@@ -155,7 +155,7 @@ describe('redis executor', { skip: SKIP_REDIS, timeout: 600_000 }, () => {
   });
 
   it('explain-bench: one job per dataset gives the same rows in this thread, in 2 threads and on a Redis worker', async () => {
-    const args = ['explain-bench', '--datasets', 'ismail-Middle-gaussian,motif', '--methods', 'saliency', '--no-tsr', '--train-size', '60', '--test-size', '4', '--epochs', '2', '--json'];
+    const args = ['explain-bench', '--datasets', 'ismail-Middle-gaussian,motif', '--methods', 'saliency', '--no-tsr', '--train-size', '60', '--test-size', '4', '--epochs', '2', '--no-record', '--json'];
     const inline = await runCli(args);
     assert.equal(inline.status, 0, inline.stderr);
     const expected = JSON.parse(inline.stdout) as { results: Array<{ dataset: string; method: string; aupr: number | null }> };
@@ -177,7 +177,7 @@ describe('redis executor', { skip: SKIP_REDIS, timeout: 600_000 }, () => {
     const model = join(dir, 'motif');
     const trained = await runCli(['train', '--recipe', 'motif', '--epochs', '1', '--hidden', '8', '--out', model, '--no-record']);
     assert.equal(trained.status, 0, trained.stderr);
-    const args = ['explain', '--model', model, '--dataset', '--limit', '6', '--chunk', '3', '--method', 'smoothgrad', '--json'];
+    const args = ['explain', '--no-record', '--model', model, '--dataset', '--limit', '6', '--chunk', '3', '--method', 'smoothgrad', '--json'];
     const strip = (out: string): Record<string, unknown> => {
       const j = JSON.parse(out) as Record<string, unknown>;
       delete j['executor'];
@@ -199,23 +199,23 @@ describe('redis executor', { skip: SKIP_REDIS, timeout: 600_000 }, () => {
     assert.deepEqual(strip(remote.stdout), expected);
     await stopWorkers();
     // one chunk of a deterministic method equals the same sequences given in a file
-    const ig = await runCli(['explain', '--model', model, '--dataset', '--limit', '3', '--chunk', '3', '--method', 'integrated-gradients', '--json']);
+    const ig = await runCli(['explain', '--no-record', '--model', model, '--dataset', '--limit', '3', '--chunk', '3', '--method', 'integrated-gradients', '--json']);
     assert.equal(ig.status, 0, ig.stderr);
     const fromData = JSON.parse(ig.stdout) as { attributions: number[][][]; outputs: number[] };
     const { getRecipe } = await import('../../src/train/recipes.js');
     const test = getRecipe('motif').load({ seed: 0 }).test;
     const file = join(dir, 'three.json');
     writeFileSync(file, JSON.stringify({ tokens: test.items.slice(0, 3).map((it) => Array.from(it.x)) }));
-    const fromFile = await runCli(['explain', '--model', model, '--input', file, '--method', 'integrated-gradients', '--json']);
+    const fromFile = await runCli(['explain', '--no-record', '--model', model, '--input', file, '--method', 'integrated-gradients', '--json']);
     assert.equal(fromFile.status, 0, fromFile.stderr);
     const f = JSON.parse(fromFile.stdout) as { attributions: number[][][]; outputs: number[] };
     assert.deepEqual(f.outputs, fromData.outputs);
     assert.deepEqual(f.attributions.map((seq, b) => seq.slice(0, fromData.attributions[b]!.length)), fromData.attributions);
     // options that do not apply are refused with the flag named
-    const check = await runCli(['explain', '--model', model, '--dataset', '--method', 'saliency', '--check']);
+    const check = await runCli(['explain', '--no-record', '--model', model, '--dataset', '--method', 'saliency', '--check']);
     assert.equal(check.status, 1);
     assert.match(check.stderr, /--check .* is for --input/);
-    const spread = await runCli(['explain', '--model', model, '--input', file, '--method', 'saliency', '--parallel', '2']);
+    const spread = await runCli(['explain', '--no-record', '--model', model, '--input', file, '--method', 'saliency', '--parallel', '2']);
     assert.equal(spread.status, 1);
     assert.match(spread.stderr, /--executor and --parallel spread the sequences of --dataset/);
     assert.doesNotMatch(check.stderr + spread.stderr, /\n\s+at /);

@@ -300,6 +300,82 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.deepEqual(broken.errors, []);
     await broken.page.close();
   });
+  it('result-first pages of real explain and certify runs: key metrics, settings and result figures first, only the tabs with data', async () => {
+    const { runCli } = await import('../../src/cli/main.js');
+    const { SequenceModel } = await import('../../src/nn/model.js');
+    const { saveModel } = await import('../../src/train/checkpoint.js');
+    const { writeFileSync } = await import('node:fs');
+    const model = join(dir, 'e2e-model');
+    saveModel(model, new SequenceModel({ input: { kind: 'numeric', features: 2 }, layers: [{ kind: 'gru', units: 3 }, { kind: 'dense', units: 2 }] }, { seed: 4 }), { task: 'classification', classNames: ['ham', 'spam'] });
+    const input = join(dir, 'e2e-input.json');
+    writeFileSync(input, JSON.stringify({ inputs: [[[0.1, 0.2], [0.3, -0.4], [0.5, 0.1]], [[0.2, 0.1], [-0.3, 0.4]]] }));
+    let out = '';
+    const w = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((t: string | Uint8Array, ...rest: never[]) => (typeof t === 'string' ? ((out += t), true) : w(t, ...rest))) as typeof process.stdout.write;
+    try {
+      assert.equal(await runCli(['explain', '--model', model, '--input', input, '--method', 'occlusion', '--window', '2', '--json', '--quiet', '--runs-dir', join(dir, 'runs')]), 0);
+      assert.equal(await runCli(['certify', '--model', model, '--input', input, '--eps', '0.01', '--json', '--runs-dir', join(dir, 'runs')]), 0);
+    } finally {
+      process.stdout.write = w;
+      process.exitCode = 0;
+    }
+    const [explainId, certifyId] = out.trim().split('\n').map((l) => (JSON.parse(l) as { run: string }).run);
+    for (const [id, kind, metric, setting] of [
+      [explainId!, 'explain', 'sequences', 'method'],
+      [certifyId!, 'certify', 'certified', 'eps'],
+    ] as const) {
+      const { page, errors } = await open(`?run=${id}`);
+      await page.waitForSelector(`.result[data-kind="${kind}"] dl.key-metrics [data-metric="${metric}"]`);
+      assert.match(await page.locator('.result p.settings').innerText(), new RegExp(setting));
+      await figuresRendered(page, 2); // one attribution or interval figure per input sequence
+      const tabs = await page.$$eval('nav.tabs a', (as) => as.map((a) => a.getAttribute('data-tab')));
+      assert.deepEqual(tabs, ['overview', 'figures', 'artifacts'], kind);
+      // the result comes before the record of the run
+      const order = await page.$$eval('.result, table.summary', (els) => els.map((e) => e.className));
+      assert.deepEqual(order, ['result', 'summary']);
+      await page.screenshot({ path: join(SHOTS, `run-${kind}-overview.png`), fullPage: true });
+      assert.deepEqual(errors, []);
+      await page.close();
+    }
+  });
+
+  it('a real internals run: its sequence list and projection select the same sequence, a saturation point selects a unit', async () => {
+    const { runCli } = await import('../../src/cli/main.js');
+    const { SequenceModel } = await import('../../src/nn/model.js');
+    const { saveModel } = await import('../../src/train/checkpoint.js');
+    // a token tagger for the brackets recipe's data (vocabulary 9, 6 depth tags)
+    const model = join(dir, 'e2e-brackets');
+    saveModel(model, new SequenceModel({ input: { kind: 'tokens', vocabSize: 9 }, layers: [{ kind: 'embedding', vocabSize: 9, dim: 4 }, { kind: 'lstm', units: 6, returnSequences: true }, { kind: 'dense', units: 6 }] }, { seed: 6 }), { task: 'tagging', meta: { recipe: 'brackets', seed: 0 } });
+    let out = '';
+    const w = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((t: string | Uint8Array, ...rest: never[]) => (typeof t === 'string' ? ((out += t), true) : w(t, ...rest))) as typeof process.stdout.write;
+    try {
+      const args = ['internals', '--model', model, '--out', join(dir, 'e2e-internals'), '--sequences', '12', '--permutations', '0', '--projections', 'pca', '--no-png', '--quiet', '--json', '--runs-dir', join(dir, 'runs')];
+      assert.equal(await runCli(args), 0);
+    } finally {
+      process.stdout.write = w;
+      process.exitCode = 0;
+    }
+    const id = (JSON.parse(out) as { run: string }).run;
+    const { page, errors } = await open(`?run=${id}&view=figures`);
+    await page.waitForSelector('.sequence-row[data-seq="5"]');
+    const projection = await page.$eval('figure.figure[data-key*="projection"]', (f) => f.getAttribute('data-key'));
+    assert.ok(projection, 'a projection figure');
+    await page.click('.sequence-row[data-seq="5"]');
+    assert.equal(param(page, 'seq'), '5');
+    await page.waitForFunction(`document.querySelector('[data-key="${projection}"]')?.getAttribute('data-sel-seq') === '5'`);
+    const saturation = await page.$eval('figure.figure[data-key*="saturation"]', (f) => f.getAttribute('data-key'));
+    await page.waitForSelector(`[data-key="${saturation}"] .mark-symbol path`);
+    await page.locator(`[data-key="${saturation}"] .mark-symbol path`).nth(2).click({ force: true });
+    await page.waitForFunction(`/^[0-5]$/.test(new URL(location.href).searchParams.get('unit') ?? '')`);
+    const unit = param(page, 'unit')!;
+    assert.equal(await page.locator('input[aria-label="selected unit"]').inputValue(), unit);
+    await page.waitForFunction(`document.querySelector('[data-key="${saturation}"]')?.getAttribute('data-sel-unit') === '${unit}'`);
+    await page.screenshot({ path: join(SHOTS, 'run-internals-linked.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   it('dynamics, automaton and intervention runs show their figures: fixed points over trajectories, the DFA, the effect against random units', async () => {
     const made: [string, string, string, 'fixed-points' | 'dfa-diagram' | 'intervention'][] = [];
     for (const [kind, file, figure] of [

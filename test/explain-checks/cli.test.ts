@@ -27,7 +27,7 @@ async function run(args: string[]): Promise<string> {
     return true;
   }) as typeof process.stdout.write;
   try {
-    await program.parseAsync(args, { from: 'user' });
+    await program.parseAsync([...args, '--no-record'], { from: 'user' });
   } finally {
     process.stdout.write = write;
   }

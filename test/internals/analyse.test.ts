@@ -181,6 +181,7 @@ test('CLI: rnnlens internals writes data and figures and prints the JSON summary
     }) as typeof process.stderr.write;
     const code = await runCli([
       'internals',
+      '--no-record',
       '--model',
       join(dir, 'model'),
       '--out',
@@ -231,7 +232,7 @@ test('CLI: rnnlens internals writes data and figures and prints the JSON summary
       return true;
     }) as typeof process.stderr.write;
     writeFileSync(join(dir, 'bad.json'), '{"not": "distributions"}');
-    const bad = await runCli(['internals', '--model', join(dir, 'model'), '--out', out, '--quiet', '--distributions', join(dir, 'bad.json'), '--projections', 'none']);
+    const bad = await runCli(['internals', '--no-record', '--model', join(dir, 'model'), '--out', out, '--quiet', '--distributions', join(dir, 'bad.json'), '--projections', 'none']);
     process.stderr.write = origErr;
     assert.notEqual(bad, 0);
     assert.match(errs.join(''), /--distributions expected a JSON array/);
@@ -266,7 +267,7 @@ test('CLI and library: clear errors for a model without recurrent layers and a m
       errs.push(String(c)),
       true
     )) as typeof process.stderr.write;
-    const code = await runCli(['internals', '--model', dir, '--json']);
+    const code = await runCli(['internals', '--no-record', '--model', dir, '--json']);
     process.stderr.write = orig;
     assert.equal(code, 1);
     assert.match(errs.join(''), /records no recipe; pass --recipe NAME/);

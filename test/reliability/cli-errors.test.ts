@@ -95,13 +95,13 @@ describe('no stack trace for user errors', () => {
     const model = tinyModel();
     const input = join(tmp(), 'in.json');
     writeFileSync(input, JSON.stringify({ inputs: [[[0.1, 0.2], [0.3, 0.4]], [[0.5, -0.2]], [[0, 1], [1, 0], [0.5, 0.5]]] }));
-    let r = await cli(['explain', '--model', model, '--input', input, '--method', 'integrated-gradients', '--steps', '100000000']);
+    let r = await cli(['explain', '--no-record', '--model', model, '--input', input, '--method', 'integrated-gradients', '--steps', '100000000']);
     assert.equal(r.code, 1);
     assert.match(r.err, /--steps expected an integer in \[1, 10,000\], received "100000000"/);
-    r = await cli(['certify', '--model', model, '--input', input, '--eps', '1e300']);
+    r = await cli(['certify', '--no-record', '--model', model, '--input', input, '--eps', '1e300']);
     assert.equal(r.code, 1);
     assert.match(r.err, /--eps expected a number in \[0, 10000\].*received "1e300"/);
-    r = await cli(['certify', '--model', model, '--input', input, '--eps', '0.01', '--timeout', '0.000001']);
+    r = await cli(['certify', '--no-record', '--model', model, '--input', input, '--eps', '0.01', '--timeout', '0.000001']);
     assert.equal(r.code, 1, r.out);
     assert.match(r.err, /certify: stopped after --timeout 0\.000001 s/);
     assert.doesNotMatch(r.err, NO_STACK);

@@ -43,6 +43,12 @@ const garbage = join(dir, 'garbage.json');
 writeFileSync(garbage, '{"inputs": [[[1, "x"');
 const folder = join(dir, 'folder');
 mkdirSync(folder);
+// commands that record runs do so inside the temporary folder: relative paths among the values
+// (runs, ../../etc) resolve below it, and --runs-dir always names a folder in it
+const cwd = join(dir, 'a', 'b');
+mkdirSync(cwd, { recursive: true });
+process.chdir(cwd);
+const runsDir = join(dir, 'runs');
 const VALUES = ['', '0', '-1', '1', '2', '3.5', '1e309', '-1e309', 'NaN', '1e300', '99999999999999999999', 'x', '@@', '../../etc', '/nonexistent/path', folder, garbage, input, model, 'linf', 'l9', 'saliency', 'no-such-method', 'lstm', '2-1', 'a,b', '0xFF', '\u0000', 'no-such-recipe'];
 const SAFE_FOR_LONG = ['no-such-recipe', '/nonexistent/path', garbage, folder];
 
@@ -88,7 +94,8 @@ describe('fuzzing every command\'s options', () => {
           if (['--recipe', '--model', '--help', '--version', '--port'].includes(opt.flag) && long) continue;
           if (opt.flag === '--help') continue;
           args.push(opt.flag);
-          if (opt.takesValue && !drop) args.push(pool[v % pool.length]!);
+          if (opt.flag === '--runs-dir') args.push(runsDir);
+          else if (opt.takesValue && !drop) args.push(pool[v % pool.length]!);
         }
         return args;
       });

@@ -98,6 +98,11 @@ test('buildReport: self-contained HTML with every figure, summary and artifact s
     assert.ok(!dom.includes('data-error='), 'no figure failed in the browser');
     const live = [...dom.matchAll(/<div class="live"[^>]*>\s*<svg[^>]*class="marks"/g)].length;
     assert.equal(live, FIGURE_KINDS.length, 'a live vega SVG is mounted in every figure');
+    // live and static SVGs together: no id twice (a shared gradient id loses colour ramps)
+    const ids = [...dom.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!);
+    const twice = ids.filter((x, i) => ids.indexOf(x) !== i);
+    assert.deepEqual(twice, [], 'ids used twice in the live page');
+    assert.ok(ids.some((x) => /gradient/.test(x)), 'the colour ramps have gradients');
   } finally {
     done();
   }

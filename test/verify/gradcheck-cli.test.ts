@@ -26,7 +26,7 @@ async function run(args: string[]): Promise<{ out: string; code: number }> {
   process.stderr.write = (() => true) as typeof process.stderr.write;
   process.exitCode = 0;
   try {
-    await program.parseAsync(args, { from: 'user' });
+    await program.parseAsync([...args, '--no-record'], { from: 'user' });
     return { out, code: Number(process.exitCode ?? 0) };
   } finally {
     process.stdout.write = write;

@@ -1,6 +1,8 @@
-// One run: tabs for its overview, training curves, distributions over epochs, model structure,
-// figures (every figure artifact) and artifacts; the linked selection bar and, when the run has
-// a sequence list, the virtualised list on the side.
+// One run, result first: the overview leads with the run's key metrics, what it was run with and
+// its result figures (a train run's curves; an explain run's attributions, a certify run's
+// intervals, ...), then the record. Tabs for training curves, distributions over epochs, model
+// structure, figures and artifacts appear only when the run has them. The linked selection bar
+// and, when the run has a sequence list, the virtualised list on the side.
 import { useCallback, useState } from 'react';
 import { artifactUrl, type DashboardFigure, type RunDetails } from './api';
 import { ErrorBox, Loading } from './ErrorBox';
@@ -109,10 +111,108 @@ function SelectionBar({
   );
 }
 
+/** The tabs a run has data for (the overview always). */
+export function tabsOf(d: RunDetails): View[] {
+  const has: Record<View, boolean> = {
+    overview: true,
+    training: d.series.length > 0 || d.run.status === 'running',
+    distributions: d.artifacts.some((a) => a.name === 'distributions.json'),
+    model: d.modelConfig !== null,
+    figures: d.artifacts.some((a) => a.kind === 'figure'),
+    artifacts: d.artifacts.length > 0,
+  };
+  return VIEWS.filter((v) => has[v]);
+}
+
+/** Figures the overview leads with, at most this many (all are in the figures tab). */
+const RESULT_FIGURES = 6;
+
+/** Scalar settings of a run's config (method, eps, recipe, ...), for the line under the metrics. */
+function settingsOf(config: unknown): [string, string][] {
+  if (!config || typeof config !== 'object') return [];
+  const out: [string, string][] = [];
+  for (const [k, v] of Object.entries(config as Record<string, unknown>)) {
+    if (v === null || v === undefined || v === false || k === 'model' || k === 'modelRun') continue;
+    if (typeof v === 'string' || typeof v === 'number' || v === true) out.push([k, String(v)]);
+    else if (k === 'params' && typeof v === 'object') out.push([k, JSON.stringify(v)]);
+  }
+  return out.slice(0, 12);
+}
+
+function Result({
+  d,
+  figures,
+  selection,
+  onSelect,
+  onTab,
+}: {
+  d: RunDetails;
+  figures: DashboardFigure[] | null;
+  selection: Selection;
+  onSelect: (p: Partial<Selection>) => void;
+  onTab: (v: View) => void;
+}) {
+  const r = d.run;
+  const keys = d.keyMetrics ?? Object.keys(r.metrics).slice(0, 8);
+  const settings = settingsOf(r.config);
+  const modelRun = (r.config as { modelRun?: unknown } | null)?.modelRun;
+  // a train run's result is its curves; any other run's its own figures
+  const shown = (figures ?? []).filter((f) => f.group === (r.kind === 'train' ? 'training' : 'artifacts'));
+  return (
+    <div className="result" data-kind={r.kind}>
+      {keys.length > 0 && (
+        <dl className="key-metrics">
+          {keys.map((k) => (
+            <div key={k} data-metric={k}>
+              <dt>{k}</dt>
+              <dd>{fmt(r.metrics[k])}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {settings.length > 0 && (
+        <p className="settings">
+          {settings.map(([k, v]) => (
+            <span key={k}>
+              {k} <code>{v}</code>
+            </span>
+          ))}
+          {typeof modelRun === 'string' && (
+            <span>
+              model from training run <a href={`?run=${modelRun}`}>{modelRun}</a>
+            </span>
+          )}
+        </p>
+      )}
+      {figures === null ? (
+        r.status === 'running' ? null : <Loading what="figures" />
+      ) : (
+        <>
+          <Figures
+            figures={shown.slice(0, RESULT_FIGURES)}
+            selection={selection}
+            onSelect={onSelect}
+            empty="This run recorded no figures."
+          />
+          {shown.length > RESULT_FIGURES && (
+            <p>
+              {RESULT_FIGURES} of {shown.length} figures;{' '}
+              <a href={`?run=${r.id}&view=figures`} onClick={(e) => (e.preventDefault(), onTab('figures'))}>
+                all in the figures tab
+              </a>
+            </p>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
 function Overview({ d }: { d: RunDetails }) {
   const r = d.run;
   return (
     <div className="overview">
+      <h3>Run</h3>
       <table className="summary">
         <tbody>
           <tr>
@@ -229,7 +329,7 @@ export function RunPage({ id, view }: { id: string; view: View }) {
   const details = useApi<RunDetails>(`runs/${encodeURIComponent(id)}`, {}, generation);
   const finished = details.data !== null && details.data.run.status !== 'running';
   const figures = useApi<{ figures: DashboardFigure[] }>(
-    finished && view !== 'overview' && view !== 'artifacts' && view !== 'model'
+    finished && view !== 'artifacts' && view !== 'model'
       ? `runs/${encodeURIComponent(id)}/figures`
       : null,
     {},
@@ -246,8 +346,20 @@ export function RunPage({ id, view }: { id: string; view: View }) {
   const group = (g: DashboardFigure['group']): DashboardFigure[] =>
     (figures.data?.figures ?? []).filter((f) => f.group === g);
 
+  const tabs = tabsOf(d);
+  const goTo = (v: View): void => setUrl({ view: v }, { push: true });
   let body;
-  if (view === 'overview') body = <Overview d={d} />;
+  if (view === 'overview')
+    body = (
+      <>
+        {figures.error ? (
+          <ErrorBox error={figures.error} what="the figures" />
+        ) : (
+          <Result d={d} figures={finished ? figures.data?.figures ?? null : null} selection={selection} onSelect={onSelect} onTab={goTo} />
+        )}
+        <Overview d={d} />
+      </>
+    );
   else if (view === 'artifacts') body = <Artifacts d={d} />;
   else if (view === 'model')
     body = (
@@ -295,13 +407,13 @@ export function RunPage({ id, view }: { id: string; view: View }) {
         <span className={`status-${d.run.status}`}>{d.run.status}</span>
       </h2>
       <nav className="tabs">
-        {VIEWS.map((v) => (
+        {tabs.map((v) => (
           <a
             key={v}
             href={`?run=${id}&view=${v}`}
             className={v === view ? 'active' : ''}
             data-tab={v}
-            onClick={(e) => (e.preventDefault(), setUrl({ view: v }, { push: true }))}
+            onClick={(e) => (e.preventDefault(), goTo(v))}
           >
             {v}
           </a>

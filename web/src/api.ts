@@ -37,6 +37,8 @@ export interface RunDetails {
   series: string[];
   modelConfig: ModelConfig | null;
   hasSequences: boolean;
+  /** The most telling final metrics, most telling first (older servers: absent). */
+  keyMetrics?: string[];
 }
 
 export interface LayerConfig {

@@ -39,15 +39,19 @@ import {
 import { gateSaturation, saturationFigureData, type LayerSaturation } from './saturation.js';
 import { matchSpans, selectUnits, type Match, type Selection } from './select-match.js';
 import { modelGraph, structureSvg, type ModelGraph } from './structure.js';
+import { sampleSequences } from './sample.js';
 import { unitFigures } from './unit-figures.js';
 import { bestUnits, rankUnits, type UnitRanking, type UnitScore } from './units.js';
 
 export interface InternalsOptions {
-  /** Sequences analysed (the first ones of the dataset); default 200. */
+  /**
+   * Sequences analysed; default 200. A class dataset is sampled stratified by class, others from
+   * the start (see sample.ts); `InternalsResult.indices` says which.
+   */
   maxSequences?: number;
   /** Built-in annotation names, or 'tags' (the dataset's per-step tags); default: all that apply. */
   annotate?: readonly string[];
-  /** User-provided per-step labels: one array per analysed sequence. */
+  /** User-provided per-step labels: one array per analysed sequence (in `indices` order). */
   labels?: Record<string, readonly ArrayLike<number>[]>;
   permutations?: number;
   /** Units per annotation that are reported (with p-values); default 3. */
@@ -60,6 +64,7 @@ export interface InternalsOptions {
   /** LSTMVis select + match on the hidden states of `layer` (default the last recurrent layer). */
   select?: {
     layer?: string;
+    /** Dataset position of the sequence (always among the analysed ones). */
     sequence: number;
     start: number;
     end: number;
@@ -82,6 +87,8 @@ export interface InternalsResult {
   structure: ModelGraph;
   structureSvg: string;
   sequences: number;
+  /** Dataset positions of the analysed sequences, increasing. */
+  indices: number[];
   steps: number;
   annotations: string[];
   saturation: LayerSaturation[];
@@ -129,15 +136,15 @@ export function analyseInternals(
   const progress = (message: string, done: number): void =>
     opts.onProgress?.({ task: 'internals', done, total: 7, message });
   const structure = modelGraph(model);
-  const n = Math.min(ds.items.length, opts.maxSequences ?? 200);
-  if (n < 1)
+  if (Math.min(ds.items.length, opts.maxSequences ?? 200) < 1)
     throw new ArgumentError(
       where,
       'dataset',
       'at least one sequence',
       `an empty dataset '${ds.name}'`,
     );
-  const sequences = Int32Array.from({ length: n }, (_, i) => i);
+  const sequences = sampleSequences(ds, opts.maxSequences ?? 200, opts.select ? [opts.select.sequence] : []);
+  const n = sequences.length;
   progress('traces', 0);
   const ts = collectTraces(model, ds, {
     sequences,
@@ -212,7 +219,7 @@ export function analyseInternals(
     figures.push({
       name: `projection-${method}-${slug(last.key)}`,
       kind: 'projection-trajectories',
-      data: projectionFigureData(m, projection, { labels, layer: last.key }),
+      data: projectionFigureData(m, projection, { labels, layer: last.key, ids: sequences }),
     });
   }
   progress('activity', 6);
@@ -225,6 +232,7 @@ export function analyseInternals(
     structure,
     structureSvg: structureSvg(structure),
     sequences: n,
+    indices: Array.from(sequences),
     steps: ts.totalSteps,
     annotations: used.map((a) => a.name),
     saturation,
@@ -239,11 +247,13 @@ export function analyseInternals(
   if (opts.select) {
     const q = opts.select;
     const { info, m } = matrixOf(ts, q.layer ?? last.key, 'h');
-    const selection = selectUnits(m, q.sequence, q.start, q.end, q.threshold ?? 0.3);
+    const at = sequences.indexOf(q.sequence);
+    const selection = selectUnits(m, at >= 0 ? at : q.sequence, q.start, q.end, q.threshold ?? 0.3);
+    // positions among the traced sequences, reported as dataset positions
     result.selection = {
       layer: info.key,
-      selection,
-      matches: matchSpans(m, selection, { top: q.top ?? 10 }),
+      selection: { ...selection, sequence: sequences[selection.sequence] ?? selection.sequence },
+      matches: matchSpans(m, selection, { top: q.top ?? 10 }).map((x) => ({ ...x, sequence: sequences[x.sequence]! })),
     };
   }
   if (opts.distributions && opts.distributions.length > 0) {

@@ -220,5 +220,5 @@ export function gradientFlowFigureData(r: GradientFlowResult): GradientFlowData 
           series: s.series === 'input' ? 'x (input)' : `h ${s.series}`,
         });
     });
-  return { points, title: 'Gradient of the top logit against lag' };
+  return { points, title: 'Gradient of the top logit against lag', yTitle: '‖∂(top logit)/∂h(T−k)‖ (input: ∂/∂x(T−k))' };
 }

@@ -105,14 +105,15 @@ export function project(
 export function projectionFigureData(
   m: StepMatrix,
   p: Projection,
-  opts: { labels?: readonly string[]; layer?: string } = {},
+  opts: { labels?: readonly string[]; layer?: string; ids?: ArrayLike<number> } = {},
 ): ProjectionData {
   let o = 0;
   const sequences = p.sequences.map((s) => {
     const len = m.offsets[s + 1]! - m.offsets[s]!;
     const pts = p.points.slice(o, o + len);
     o += len;
-    return { id: String(s), label: opts.labels?.[s] ?? 'sequence', points: pts };
+    // the sequence's id: its dataset position when known (what the run's sequence list uses)
+    return { id: String(opts.ids?.[s] ?? s), label: opts.labels?.[s] ?? 'sequence', points: pts };
   });
   const name = { pca: 'PCA', umap: 'UMAP', tsne: 't-SNE' }[p.method];
   const ev = p.explained ? p.explained.map((e) => ` (${(100 * e).toFixed(1)} %)`) : ['', ''];

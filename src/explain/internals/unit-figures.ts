@@ -47,7 +47,36 @@ export function visibleToken(t: string): string {
   return t;
 }
 
-const slug = (s: string): string => s.replace(/[^A-Za-z0-9_-]+/g, '-');
+const CHAR_NAMES: Record<string, string> = {
+  '.': 'dot', ',': 'comma', ':': 'colon', ';': 'semicolon', '/': 'slash', '\\': 'backslash', '>': 'gt', '<': 'lt',
+  '=': 'eq', '!': 'bang', '?': 'question', '"': 'dquote', "'": 'quote', '(': 'lparen', ')': 'rparen', '[': 'lbracket',
+  ']': 'rbracket', '{': 'lbrace', '}': 'rbrace', ' ': 'space', '\n': 'newline', '\t': 'tab',
+};
+
+/**
+ * A file stem for an annotation name: letters, digits, '-' and '_' kept, every other character named
+ * (`token=.` → `token-eq-dot`, `token=>` → `token-eq-gt`), so tokens made of punctuation do not
+ * share a file name. `used` holds the stems taken so far; a clash that remains gets a counter.
+ */
+export function annotationStem(name: string, used: Set<string>): string {
+  const parts: string[] = [];
+  let word = '';
+  for (const ch of name) {
+    if (/[A-Za-z0-9_-]/.test(ch)) {
+      word += ch;
+      continue;
+    }
+    if (word) parts.push(word);
+    word = '';
+    parts.push(CHAR_NAMES[ch] ?? `u${ch.codePointAt(0)!.toString(16)}`);
+  }
+  if (word) parts.push(word);
+  const base = parts.join('-').slice(0, 100) || 'annotation';
+  let stem = base;
+  for (let k = 2; used.has(stem); k++) stem = `${base}-${k}`;
+  used.add(stem);
+  return stem;
+}
 
 /** One figure per best unit whose annotation is among `annotations`. */
 export function unitFigures(
@@ -57,6 +86,7 @@ export function unitFigures(
   tokens: string[][],
 ): UnitFigure[] {
   const out: UnitFigure[] = [];
+  const used = new Set<string>();
   for (const u of best) {
     const a = annotations.find((x) => x.name === u.annotation);
     if (!a) continue;
@@ -70,13 +100,14 @@ export function unitFigures(
     for (let i = lo; i < hi; i++) scores.push(m.data[i * m.cols + u.unit]!);
     const charLike = toks.every((t) => Array.from(t).length <= 1);
     out.push({
-      name: `unit-${slug(u.annotation)}`,
+      name: `unit-${annotationStem(u.annotation, used)}`,
       kind: 'token-attribution',
       sequence: s,
       data: {
         tokens: toks.map(visibleToken),
         scores,
         charsPerLine: charLike ? 120 : 100,
+        valueTitle: `${u.field}[${u.unit}] activation`,
         title: `${u.layer} ${u.field}[${u.unit}], best unit for ${u.annotation} (r = ${u.r.toFixed(2)}), sequence ${ts.sequences[s]}`,
       },
     });

@@ -1,5 +1,6 @@
 /**
- * Gradient flow: the norm of ∂loss/∂h_{T−k} against the lag k, on a log scale, which shows
+ * Gradient flow: the norm of ∂F/∂h_{T−k} (F the differentiated scalar: a loss, or a logit as in
+ * internals, which says which in `yTitle`) against the lag k, on a log scale, which shows
  * vanishing (straight falling line) or exploding gradients through time, one line per layer or model.
  */
 import { ArgumentError } from '../../core/errors.js';
@@ -10,6 +11,8 @@ export interface GradientFlowData {
   /** Log-scale y axis (default true; needs every norm > 0). */
   logScale?: boolean;
   title?: string;
+  /** The y axis: what is differentiated (default ‖∂loss/∂h(T−k)‖). */
+  yTitle?: string;
 }
 
 export function gradientFlow(data: GradientFlowData): VegaLiteSpec {
@@ -36,7 +39,7 @@ export function gradientFlow(data: GradientFlowData): VegaLiteSpec {
         field: 'norm',
         type: 'quantitative',
         scale: log ? { type: 'log' } : {},
-        title: '‖∂loss/∂h(T−k)‖',
+        title: data.yTitle ?? '‖∂loss/∂h(T−k)‖',
       },
       color: { field: 'series', type: 'nominal', title: null },
       tooltip: [

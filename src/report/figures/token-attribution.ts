@@ -11,6 +11,8 @@ export interface TokenAttributionData {
   /** Wrap lines at about this many characters. */
   charsPerLine?: number;
   title?: string;
+  /** What the scores are, for the colour bar and tooltip (default 'attribution'). */
+  valueTitle?: string;
 }
 
 export interface PlacedToken {
@@ -85,12 +87,12 @@ export function tokenAttribution(data: TokenAttributionData): VegaLiteSpec {
             field: 'score',
             type: 'quantitative',
             scale: { scheme: 'redblue', reverse: true, domain: [-m, m] },
-            title: 'attribution',
+            title: data.valueTitle ?? 'attribution',
           },
           tooltip: [
             { field: 'index', type: 'quantitative', title: 'position' },
             { field: 'token', type: 'nominal' },
-            { field: 'score', type: 'quantitative', format: '.4g' },
+            { field: 'score', type: 'quantitative', format: '.4g', title: data.valueTitle ?? 'attribution' },
           ],
         },
       },

@@ -36,6 +36,11 @@ export interface CertifyCliResult {
   lower: number[];
   upper: number[];
   certified: boolean;
+  /**
+   * Per class j: the certified lower bound of logit[prediction] − logit[j] (null for the
+   * prediction itself); > 0 means j can never overtake the prediction inside the set.
+   */
+  margins: (number | null)[];
   radius: number | null;
   attackRadius: number | null;
   /** with substitution sets and --attack: the greedy search's best combination */
@@ -120,6 +125,7 @@ export function runCertify(
       lower: Array.from(r.lower),
       upper: Array.from(r.upper),
       certified: r.certified,
+      margins: Array.from(r.marginLower, (v, j) => (j === r.prediction ? null : v)),
       radius,
       attackRadius: o.attack
         ? attackRadius(m64, x, shape, {
@@ -164,6 +170,7 @@ function runSubstitutions(
       lower: Array.from(r.lower),
       upper: Array.from(r.upper),
       certified: r.certified,
+      margins: Array.from(r.marginLower, (v, j) => (j === r.prediction ? null : v)),
       radius: null,
       attackRadius: null,
     };

@@ -62,7 +62,7 @@ async function run(args: string[]): Promise<{ out: string; err: unknown }> {
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
   try {
-    await program.parseAsync(['certify', ...args], { from: 'user' });
+    await program.parseAsync(['certify', ...args, '--no-record'], { from: 'user' });
     return { out, err: null };
   } catch (e) {
     return { out, err: e };
@@ -164,7 +164,11 @@ test('token models: per-token balls in embedding space, plain-text output', asyn
   ]);
   assert.equal(err, null);
   assert.match(out, /^0: class \d+ {2}(CERTIFIED|not certified) {2}\(crown, linf ε=0\.1\)/);
-  assert.match(out, /\n   [* ] 0 +logit in \[[^,]+, [^\]]+\]\n/);
+  assert.match(out, /\n   [* ] 0 +logit in \[[^,]+, [^\]]+\] +(predicted|(not )?certified below the predicted class \(margin ≥ [^)]+\))\n/);
+  // the verdict of every other class agrees with the input's: certified iff every margin is
+  const verdicts = [...out.matchAll(/(not )?certified below the predicted class/g)].map((m) => !m[1]);
+  assert.ok(verdicts.length > 0);
+  assert.equal(verdicts.every(Boolean), /^0: class \d+ {2}CERTIFIED/.test(out));
 });
 
 test('usage errors: bad ε, norm, method, steps; missing or double radius choice', async () => {
