@@ -22,6 +22,9 @@ import { register as registerIntervene } from './intervene.js';
 import { register as registerProbe } from './probe.js';
 import { register as registerWorker } from './worker.js';
 import { register as registerSweep } from './sweep.js';
+import { register as registerSynthesize } from './synthesize.js';
+import { register as registerTtsVerify } from './tts-verify.js';
+import { register as registerTtsExplain } from './tts-explain.js';
 
 export type Register = (program: Command) => void;
 
@@ -48,3 +51,6 @@ commands.push(registerIntervene);
 commands.push(registerProbe);
 commands.push(registerWorker);
 commands.push(registerSweep);
+commands.push(registerSynthesize);
+commands.push(registerTtsVerify);
+commands.push(registerTtsExplain);
