@@ -32,7 +32,7 @@ export function register(program: Command): void {
       const m = await loadAnyModel(o.model);
       let files: string[] | undefined;
       let input;
-      if (isFolder(o.input)) {
+      if (isFolder(o.input) && m.preprocessing.audio) {
         const a = audioFolderInput(o.input, m.model.inputSpec, m.preprocessing);
         input = a.parsed;
         files = a.files;
