@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { RnnlensError } from '../core/errors.js';
 import { RECIPES, defaultFsddPath } from '../train/recipes.js';
-import { runTtsRecipe } from '../speech/tts-train.js';
+import { runTtsRecipe, type TtsRunOptions } from '../speech/tts-train.js';
 import { runRecipe, type RecipeOverrides } from '../train/run-recipe.js';
 import { RunStore } from '../runs/store.js';
 import { createProgressRenderer } from './progress.js';
@@ -50,7 +50,7 @@ export function register(program: Command): void {
           if (o.resume) throw new RnnlensError('train: the fsdd-tts recipe does not resume; train again with --force');
           const model = { ...(config?.model ?? {}), ...(o.cell !== undefined ? { cell: o.cell } : {}), ...(o.hidden !== undefined ? { hidden: o.hidden } : {}), ...(o.layers !== undefined ? { layers: o.layers } : {}) };
           const train = { ...(config?.train ?? {}), ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}), ...(o.lr !== undefined ? { lr: o.lr } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}) };
-          const r = runTtsRecipe({ data: o.data ?? defaultFsddPath(), out: o.out, store, force: o.force, onProgress: progress.callback, settings: { ...train, model } as never });
+          const r = runTtsRecipe({ data: o.data ?? defaultFsddPath(), out: o.out, store, force: o.force, onProgress: progress.callback, settings: { ...train, model } as TtsRunOptions['settings'] });
           progress.stop();
           const last = r.history[r.history.length - 1]!;
           if (o.json) process.stdout.write(JSON.stringify({ model: r.modelDir, run: r.runId ?? null, epochs: r.history.length, seconds: Number(r.seconds.toFixed(2)), metrics: { train: { loss: last.trainLoss, mel: last.trainMel, stop: last.trainStop }, heldOut: { loss: last.heldOutLoss, mel: last.heldOutMel, stop: last.heldOutStop } } }) + '\n');

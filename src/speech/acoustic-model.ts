@@ -19,6 +19,7 @@
 import { getBackend, type BackendName } from '../core/backends.js';
 import type { Backend } from '../core/backend.js';
 import { ArgumentError, describe } from '../core/errors.js';
+import { checkLimit } from '../core/limits.js';
 import type { Parameter } from '../core/parameter.js';
 import { Rng } from '../core/rng.js';
 import { Tensor, type FloatArray } from '../core/tensor.js';
@@ -96,6 +97,19 @@ export function checkTtsConfig(c: TtsConfig): void {
   if (!(c.prenetDropout >= 0 && c.prenetDropout < 1)) throw new ArgumentError(where, 'prenetDropout', 'a number in [0, 1)', describe(c.prenetDropout));
 }
 
+/** The number of parameters a config declares (checked against the limits before anything is built). */
+export function ttsParameterCount(c: TtsConfig): number {
+  const G = c.cell === 'lstm' ? 4 : 3;
+  const dense = (i: number, o: number) => i * o + o;
+  let n = dense(c.digits.length, c.digitDim) + dense(c.speakers.length, c.speakerDim) + dense(c.melBands, c.prenet) + dense(c.prenet, c.prenet);
+  let inSize = c.prenet + c.digitDim + c.speakerDim;
+  for (let l = 0; l < c.layers; l++) {
+    n += inSize * G * c.hidden + c.hidden * G * c.hidden + 2 * G * c.hidden;
+    inSize = c.hidden;
+  }
+  return n + dense(c.hidden, c.reduction * c.melBands) + dense(c.hidden, 1);
+}
+
 export class TtsModel {
   readonly config: TtsConfig;
   readonly backend: Backend;
@@ -112,6 +126,7 @@ export class TtsModel {
 
   constructor(config: TtsConfig, opts: { seed?: number; backend?: Backend | BackendName } = {}) {
     checkTtsConfig(config);
+    checkLimit('TtsModel config', 'parameters', 'parameters', ttsParameterCount(config));
     this.config = { ...config, digits: [...config.digits], speakers: [...config.speakers] };
     this.backend = typeof opts.backend === 'object' ? opts.backend : getBackend(opts.backend);
     const ctx: BuildContext = { dtype: this.backend.dtype, rng: new Rng(opts.seed ?? 0), init: 'keras', unitForgetBias: true };

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import { join } from 'node:path';
 import { ArgumentError, RnnlensError } from '../core/errors.js';
 import { atomicWriteFile } from '../runs/atomic.js';
-import { TtsModel, checkTtsConfig, type TtsConfig } from './acoustic-model.js';
+import { TtsModel, checkTtsConfig, ttsParameterCount, type TtsConfig } from './acoustic-model.js';
 import type { MelSettings } from './mel.js';
 import type { MelNormalisation } from './tts-data.js';
 
@@ -79,6 +79,10 @@ export function loadTtsModel(dir: string): { model: TtsModel; file: TtsModelFile
   if (f?.format !== TTS_FORMAT) throw new ArgumentError(where, 'model.json format', `"${TTS_FORMAT}" (a synthesiser from the fsdd-tts recipe)`, JSON.stringify(f?.format));
   if (f.version !== 1) throw new ArgumentError(where, 'model.json version', '1', JSON.stringify(f.version));
   checkTtsConfig(f.config);
+  // sizes before allocation: the config's parameter count against the weights file
+  const declared = ttsParameterCount(f.config);
+  const wFile = join(dir, String(f.weights?.file));
+  if (existsSync(wFile) && statSync(wFile).size !== declared * 4) throw new ArgumentError(where, String(f.weights.file), `${declared * 4} bytes (${declared} float32 values, from the config)`, `${statSync(wFile).size} bytes`);
   const model = new TtsModel(f.config);
   const params = model.parameters();
   const tensors = f.weights?.tensors ?? [];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { getBackend } from '../../src/core/backends.js';
 import { Rng } from '../../src/core/rng.js';
-import { TtsModel, type TtsConfig } from '../../src/speech/acoustic-model.js';
+import { TtsModel, ttsParameterCount, type TtsConfig } from '../../src/speech/acoustic-model.js';
 import { makeBatch, type TtsExample } from '../../src/speech/tts-data.js';
 import { ttsLoss } from '../../src/speech/tts-loss.js';
 import { generate } from '../../src/speech/generate.js';
@@ -118,3 +118,14 @@ for (const c of ref.cases) {
     }
   });
 }
+
+test('the declared parameter count matches the built model and is checked against the limits before building', () => {
+  for (const cell of ['lstm', 'gru'] as const) {
+    const cfg = tiny(cell);
+    const n = new TtsModel(cfg, { backend: be }).parameters().reduce((s, p) => s + p.value.length, 0);
+    assert.equal(ttsParameterCount(cfg), n);
+  }
+  assert.throws(() => new TtsModel({ ...tiny('lstm'), hidden: 4096, layers: 8 }), /parameters' expected at most 100,000,000 \(the parameters limit; raise it with RNNLENS_MAX_PARAMETERS=N\)/);
+  assert.throws(() => new TtsModel({ ...tiny('lstm'), cell: 'rnn' as never }), /'cell' expected 'lstm' or 'gru'/);
+  assert.throws(() => new TtsModel({ ...tiny('lstm'), speakers: [] }), /'speakers' expected a non-empty list/);
+});

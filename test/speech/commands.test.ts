@@ -118,4 +118,16 @@ test('tts-verify measures on a small FSDD-like folder; attribution and the unit 
   for (const u of shares) assert.ok(u.digitShare >= 0 && u.speakerShare >= 0 && u.digitShare + u.speakerShare <= 1 + 1e-9);
 });
 
+test('a damaged synthesiser folder is refused before its weights are read', () => {
+  const bad = join(dir, 'bad');
+  mkdirSync(bad);
+  const mf = JSON.parse(readFileSync(join(ttsDir, 'model.json'), 'utf8'));
+  writeFileSync(join(bad, 'model.json'), JSON.stringify(mf));
+  writeFileSync(join(bad, mf.weights.file), Buffer.alloc(12));
+  assert.throws(() => loadTtsModel(bad), /expected \d+ bytes \(\d+ float32 values, from the config\), received 12 bytes/);
+  writeFileSync(join(bad, 'model.json'), JSON.stringify({ ...mf, format: 'rnnlens-model' }));
+  assert.throws(() => loadTtsModel(bad), /format' expected "rnnlens-tts"/);
+  assert.throws(() => loadTtsModel(join(dir, 'nowhere')), /no synthesiser at/);
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
