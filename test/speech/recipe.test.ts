@@ -31,6 +31,8 @@ test('the fsdd-tts recipe on a tiny FSDD-like folder: progress, a checkpoint per
       assert.equal(r.heldOutUtterances, 4);
       assert.deepEqual([...tasks].sort(), ['epoch 1/2', 'epoch 2/2', 'featurise']);
       assert.ok(r.history.every((e) => Number.isFinite(e.trainLoss) && Number.isFinite(e.heldOutLoss)));
+      // --epochs without a horizon: the cosine decays over the epochs given (2e-3, then 1e-3)
+      assert.deepEqual(r.history.map((e) => Number(e.lr.toPrecision(6))), [2e-3, 1e-3]);
       const { model, file } = loadTtsModel(out);
       assert.deepEqual(model.config.speakers, ['ann', 'bob']);
       assert.deepEqual(model.config.digits, ['0', '1']);
