@@ -42,8 +42,8 @@ export interface TtsTrainSettings {
 /**
  * The recipe's defaults. LSTM over GRU: the decoder must hold one word's progress for ~30 steps
  * while its input (its own previous frame) is noisy; the LSTM's separate cell state and forget
- * gate are the usual choice for recurrent synthesisers (Tacotron 2); docs/speech-synthesis.md
- * compares `--cell gru`. r = 2 frames per step halves the steps the recurrence must span.
+ * gate are the usual choice for recurrent synthesisers (Tacotron 2), and with everything else the
+ * same it reached a lower held-out loss than a GRU (0.572 vs 0.589; docs/speech-synthesis.md). r = 2 frames per step halves the steps the recurrence must span.
  */
 export const FSDD_TTS_DEFAULTS: TtsTrainSettings = {
   model: { reduction: 2, cell: 'lstm', hidden: 128, layers: 2, prenet: 64, prenetDropout: 0.5, digitDim: 16, speakerDim: 8 },
