@@ -127,3 +127,17 @@ export { runSweep, parseSearchSpace, generatePoints, type SweepResult, type Swee
 export { LocalExecutor, openExecutor, parseExecutor, type Executor, type Batch as JobBatch } from './distributed/executor.js';
 export { RedisExecutor, queueStatus } from './distributed/redis.js';
 export { startJobWorker, type WorkerOptions } from './distributed/worker.js';
+// speech synthesis
+export { stft, istft, magnitude } from './speech/stft.js';
+export { logMel, invertLogMel, melFilterBank, SPEECH_MEL, type MelSettings, type LogMel } from './speech/mel.js';
+export { griffinLim, spectralConvergence } from './speech/griffin-lim.js';
+export { melToWaveform } from './speech/vocoder.js';
+export { TtsModel, type TtsConfig } from './speech/acoustic-model.js';
+export { generate as generateSpeech } from './speech/generate.js';
+export { synthesizeFiles } from './speech/synthesize.js';
+export { loadTtsModel, saveTtsModel } from './speech/tts-io.js';
+export { runTtsRecipe } from './speech/tts-train.js';
+export { verifyTts, type TtsVerification } from './speech/verify-tts.js';
+export { attributeConditioning, unitVarianceSplit } from './speech/interpret.js';
+export { mcdDtw, melCepstrum, maxNormalisedCrossCorrelation } from './speech/metrics.js';
+export { wilsonInterval } from './verify/stats/proportion.js';

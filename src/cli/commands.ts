@@ -23,6 +23,9 @@ import { register as registerProbe } from './probe.js';
 import { register as registerWorker } from './worker.js';
 import { register as registerSweep } from './sweep.js';
 import { register as registerEvaluate } from './evaluate.js';
+import { register as registerSynthesize } from './synthesize.js';
+import { register as registerTtsVerify } from './tts-verify.js';
+import { register as registerTtsExplain } from './tts-explain.js';
 
 export type Register = (program: Command) => void;
 
@@ -50,3 +53,6 @@ commands.push(registerProbe);
 commands.push(registerWorker);
 commands.push(registerSweep);
 commands.push(registerEvaluate);
+commands.push(registerSynthesize);
+commands.push(registerTtsVerify);
+commands.push(registerTtsExplain);

@@ -9,18 +9,34 @@ import { predictOutputs } from '../predict/predict.js';
 import { generateText } from '../predict/generate.js';
 import { intOption } from './options.js';
 import { maxOf } from '../core/extent.js';
+import { statSync } from 'node:fs';
+import { audioFolderInput } from '../predict/audio-input.js';
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 export function register(program: Command): void {
   program
     .command('predict')
     .description('predict with a model (native folder, TF.js model.json or .onnx) on a JSON input file')
     .requiredOption('--model <path>', 'model folder, model.json or .onnx file')
-    .requiredOption('--input <file>', 'JSON: {"inputs": [[[...]]]} | {"tokens": [[...]]} | {"texts": [...]}, optional "lengths"')
+    .requiredOption('--input <file>', 'JSON: {"inputs": [[[...]]]} | {"tokens": [[...]]} | {"texts": [...]}, optional "lengths"; or a folder of WAV files (audio models)')
     .option('--logits', 'classifier scores before softmax')
     .option('--json', 'print {"outputs": [...]} (classifiers: also "classNames" and each row\'s "predicted" class)')
     .action(async (o) => {
       const m = await loadAnyModel(o.model);
-      const input = parseModelInput(readInputFile(o.input), m.model.inputSpec, m.preprocessing, `input file ${o.input}`);
+      let files: string[] | undefined;
+      let input;
+      if (isFolder(o.input) && m.preprocessing.audio) {
+        const a = audioFolderInput(o.input, m.model.inputSpec, m.preprocessing);
+        input = a.parsed;
+        files = a.files;
+      } else input = parseModelInput(readInputFile(o.input), m.model.inputSpec, m.preprocessing, `input file ${o.input}`);
       const outputs = predictOutputs(m.model, input, { task: m.task, logits: o.logits });
       if (o.json) {
         // classifiers also get each row's predicted class (index and name) and the class names
@@ -32,7 +48,7 @@ export function register(program: Command): void {
               return { index: k, name: m.classNames?.[k] ?? String(k), ...(o.logits ? {} : { probability: r[k] }) };
             })
           : undefined;
-        process.stdout.write(JSON.stringify({ outputs, ...(classify ? { classNames: m.classNames ?? null, predicted } : {}) }) + '\n');
+        process.stdout.write(JSON.stringify({ outputs, ...(files ? { files } : {}), ...(classify ? { classNames: m.classNames ?? null, predicted } : {}) }) + '\n');
         return;
       }
       outputs.forEach((row, i) => {
@@ -40,9 +56,9 @@ export function register(program: Command): void {
           const r = row as number[];
           const k = r.indexOf(maxOf(r));
           const name = m.classNames?.[k] ?? String(k);
-          process.stdout.write(`${i}: ${name} (p=${r[k]!.toFixed(4)})  [${r.map((v) => v.toFixed(4)).join(', ')}]\n`);
+          process.stdout.write(`${files ? files[i] : i}: ${name} (p=${r[k]!.toFixed(4)})  [${r.map((v) => v.toFixed(4)).join(', ')}]\n`);
         } else {
-          process.stdout.write(`${i}: ${JSON.stringify(row)}\n`);
+          process.stdout.write(`${files ? files[i] : i}: ${JSON.stringify(row)}\n`);
         }
       });
     });

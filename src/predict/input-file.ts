@@ -21,7 +21,7 @@ const MAX_VALUES = 1 << 27;
 
 export function readInputFile(path: string): unknown {
   if (!existsSync(path)) throw new RnnlensError(`input file ${path} does not exist`);
-  if (statSync(path).isDirectory()) throw new RnnlensError(`--input ${path} is a folder; expected a JSON input file ({"inputs": ...}, {"tokens": ...} or {"texts": [...]})`);
+  if (statSync(path).isDirectory()) throw new RnnlensError(`--input ${path} is a folder; expected a JSON input file ({"inputs": ...}, {"tokens": ...} or {"texts": [...]}), or a folder of WAV files with a model trained on audio features`);
   const text = readFileSync(path, 'utf8');
   if (text.trim() === '') throw new RnnlensError(`input file ${path} is empty`);
   try {

@@ -11,7 +11,7 @@ import { loadAudioFolder, fsddUsualSplit } from '../data/audio-loader.js';
 import { mobyDickSplits } from '../data/builtin/moby-dick.js';
 import { sensorDataset } from '../data/builtin/sensor.js';
 import { spamAssassinRecords } from '../data/builtin/spam.js';
-import type { Dataset } from '../data/dataset.js';
+import { createDataset, type Dataset } from '../data/dataset.js';
 import { fitZScore, applyZScore } from '../data/normalise.js';
 import { splitBy, splitDataset } from '../data/split.js';
 import { addingDataset } from '../data/synthetic/adding.js';
@@ -187,6 +187,19 @@ export const RECIPES: Record<string, Recipe> = {
       const z = fitZScore(trainVal.train);
       const train = applyZScore(trainVal.train, z);
       return { train, validation: applyZScore(trainVal.validation, z), test: applyZScore(s.test, z), task: 'classification', preprocessing: train.settings };
+    },
+  },
+  'fsdd-speaker': {
+    name: 'fsdd-speaker',
+    description: 'Free Spoken Digit Dataset: the same MFCC features and model as fsdd, predicting the speaker instead of the digit (usual split; checks the voices of synthesised speech)',
+    needsData: true,
+    model: { cell: 'gru', hidden: 96, layers: 1, bidirectional: true, pool: 'mean', dropout: 0.2 },
+    train: { epochs: 25, batchSize: 32, seed: 0, optimizer: { type: 'adam', lr: 3e-3 }, schedule: { type: 'cosine', tMax: 25 }, clipNorm: 5, earlyStopping: { metric: 'accuracy', patience: 6 } },
+    load: ({ data, seed, onProgress }) => {
+      const d = RECIPES.fsdd!.load({ data, seed, onProgress });
+      const speakers = [...new Set([d.train, d.validation, d.test].flatMap((ds) => ds.items.map((it) => String(it.meta?.speaker))))].sort();
+      const relabel = (ds: Dataset): Dataset => createDataset({ ...ds, name: 'fsdd-speaker', classNames: speakers, items: ds.items.map((it) => ({ ...it, label: speakers.indexOf(String(it.meta?.speaker)) })) });
+      return { ...d, train: relabel(d.train), validation: relabel(d.validation), test: relabel(d.test), preprocessing: { ...d.preprocessing, labels: 'speaker' } };
     },
   },
   ...TOMITA_RECIPES,

@@ -18,7 +18,7 @@ import type { ReliabilityBin } from './metrics/probabilistic.js';
 import { meanAbsoluteError, r2Score, rootMeanSquaredError } from './metrics/regression.js';
 import { mcnemarFromPredictions } from './stats/comparisons.js';
 import { percentileSorted } from './stats/percentile.js';
-import { wilsonInterval } from './stats/wilson.js';
+import { wilsonBounds } from './stats/proportion.js';
 
 export interface ScoreOptions {
   /** Default 0.95. */
@@ -159,7 +159,7 @@ export function scoreClassifier(y: Int32Array, rows: Float64Array, C: number, op
   for (const [k, f] of Object.entries(CLF_METRICS)) {
     const v = f(full);
     if (v === null) continue;
-    metrics[k] = k === 'accuracy' ? { value: v, ci: wilsonInterval(Math.round(v * n), n, o.level), method: 'wilson' } : estimateFrom(v, boot.map((b) => b[k] ?? null), o.level);
+    metrics[k] = k === 'accuracy' ? { value: v, ci: wilsonBounds(Math.round(v * n), n, o.level), method: 'wilson' } : estimateFrom(v, boot.map((b) => b[k] ?? null), o.level);
   }
   const cal = full.calibration;
   return {

@@ -15,7 +15,7 @@ import { RunStore } from '../../src/runs/store.js';
 import { saveModel } from '../../src/train/checkpoint.js';
 import { getRecipe } from '../../src/train/recipes.js';
 import { compareClassifiers, drawResamples, scoreClassifier } from '../../src/verify/evaluate-model.js';
-import { wilsonInterval } from '../../src/verify/stats/wilson.js';
+import { wilsonBounds } from '../../src/verify/stats/proportion.js';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const EVAL = join(FIX, 'evaluate');
@@ -109,7 +109,7 @@ describe('evaluate: scores against scikit-learn', () => {
   }
 
   it('Wilson intervals at the edges, the bootstrap is seeded', () => {
-    const [lo, hi] = wilsonInterval(0, 10);
+    const [lo, hi] = wilsonBounds(0, 10);
     assert.equal(lo, 0);
     close(hi, 0.27753279986288926, 1e-12, 'Wilson 0/10 (scipy)');
     assert.deepEqual(drawResamples(20, 3, 5), drawResamples(20, 3, 5));
