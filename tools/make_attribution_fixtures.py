@@ -18,7 +18,9 @@ Models (float64, PyTorch names: rnn, fc, embedding), each with a padded batch (l
   gru_cls     numeric 4 features -> GRU(5) -> last step -> Linear(2)
   lstm_tagger numeric 2 features -> LSTM(4) every step -> Linear(3) per step
   emb_lstm    tokens (vocabulary 12) -> Embedding(4) -> LSTM(5) -> last step -> Linear(2);
-              attributions on the embedding vectors, also summed per token
+              attributions on the embedding vectors, and per token: the sum over the embedding
+              for gradient methods; for perturbation methods (whole tokens perturbed) the
+              token's group value, divided evenly over the dimensions in the per-dimension map
 
 Targets: class logits, a softmax probability, the output at a step, a hidden unit of the LSTM
 after the last step. Writes test/fixtures/explain/attribution.json.
@@ -153,7 +155,10 @@ def pad(attr, T):
     return out
 
 
-def run_case(net, xs, bs, targets, method, opts, T):
+PERTURBATION = ('occlusion', 'feature-ablation')
+
+
+def run_case(net, xs, bs, targets, method, opts, T, tokens=False):
     attrs, deltas, outputs = [], [], []
     for x, b, tg in zip(xs, bs, targets):
         with torch.no_grad():
@@ -173,7 +178,12 @@ def run_case(net, xs, bs, targets, method, opts, T):
             a = ablation(net, x, b, tg, opts['groups'])
         attrs.append(pad(a, T))
     A = torch.stack(attrs)
-    case = {'method': method, 'options': opts, 'attributions': flat(A), 'tokenAttributions': flat(A.sum(-1)),
+    per_token = A.sum(-1)
+    if tokens and method in PERTURBATION:
+        # every dimension of a token holds its group's value: that is the token's value
+        per_token = A[..., 0]
+        A = per_token[..., None].expand_as(A) / A.shape[-1]
+    case = {'method': method, 'options': opts, 'attributions': flat(A), 'tokenAttributions': flat(per_token),
             'outputs': outputs}
     if deltas:
         case['delta'] = deltas
@@ -231,7 +241,7 @@ def make(name, cell, F, H, K, lengths, T, seed, every=False, vocab=0, specs=()):
             with torch.no_grad():
                 bs = [net.embedding.weight[bl['id']].expand_as(x).clone() for x in xs]
         for method, opts in spec['methods']:
-            case = run_case(net, xs, bs, targets, method, opts, T)
+            case = run_case(net, xs, bs, targets, method, opts, T, tokens=bool(vocab))
             case['target'] = ts_target(targets)
             case['baseline'] = bl
             cases.append(case)

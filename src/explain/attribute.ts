@@ -3,8 +3,9 @@
  *
  * attribute(model, input, { method, target, baseline, ... }) checks its arguments, moves the input
  * into the work space (numeric features, or embedding vectors for token models), resolves the
- * target and the baseline, runs the method, then zeroes padded steps, sums token attributions over
- * the embedding, and reports F(x), the completeness gap and diagnostics.
+ * target and the baseline, runs the method, then zeroes padded steps, reduces token models'
+ * attributions to one value per token (tokenAttributions below), and reports F(x), the
+ * completeness gap and diagnostics.
  */
 import { ArgumentError, checkInt, describe } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
@@ -232,18 +233,43 @@ export function attribute(
     diagnostics,
   };
   if (inputKind === 'tokens') {
-    // A token's attribution is the sum over its embedding dimensions.
-    const perToken = new Float64Array(B * T);
-    for (let i = 0; i < B * T; i++) {
-      let s = 0;
-      for (let j = 0; j < F; j++) s += attr[i * F + j]!;
-      perToken[i] = s;
-    }
+    const { perToken, perDimension } = tokenAttributions(attr, B * T, F, method.family);
     result.attributions = map(perToken, 1);
-    result.embeddingAttributions = map(attr, F);
+    result.embeddingAttributions = map(perDimension, F);
   }
   if (out.delta) result.delta = out.delta;
   return result;
+}
+
+/**
+ * Token values from work-space attributions [tokens, E]. Gradient, propagation and wrapper
+ * methods: a token's value is the sum over its embedding dimensions (completeness holds for the
+ * sum). Perturbation methods perturb whole tokens and give every dimension of a token the value of
+ * its group (Captum's convention): the token's value is that group value, and the per-dimension
+ * map divides it evenly (value / E per dimension), so the dimensions still sum to the token.
+ */
+function tokenAttributions(
+  attr: Float64Array,
+  tokens: number,
+  E: number,
+  family: AttributionMethod['family'],
+): { perToken: Float64Array; perDimension: Float64Array } {
+  const perToken = new Float64Array(tokens);
+  const whole = family === 'perturbation';
+  for (let i = 0; i < tokens; i++) {
+    // perturbation methods: every dimension of the token holds the same group value
+    if (whole) {
+      perToken[i] = attr[i * E]!;
+      continue;
+    }
+    let s = 0;
+    for (let j = 0; j < E; j++) s += attr[i * E + j]!;
+    perToken[i] = s;
+  }
+  if (!whole) return { perToken, perDimension: attr };
+  const perDimension = new Float64Array(tokens * E);
+  for (let i = 0; i < tokens; i++) perDimension.fill(perToken[i]! / E, i * E, (i + 1) * E);
+  return { perToken, perDimension };
 }
 
 /** Nested arrays [B][T][F] of an attribution map (for JSON output). */

@@ -72,6 +72,8 @@ export function checkMethodParams(model: SequenceModel, method: string, p: Metho
   }
   const F = workFeatures(model);
   const where = model.inputSpec.kind === 'tokens' ? `the embedding has ${F} dimensions` : `the model reads ${F} features`;
+  if (model.inputSpec.kind === 'tokens' && p.window?.features !== undefined && p.window.features !== F)
+    throw new RnnlensError(`explain: --window expected STEPS (or STEPSx${F}) for a token model: occlusion replaces whole tokens (all ${F} embedding dimensions), received ${p.window.steps}x${p.window.features}`);
   if (p.window?.features !== undefined && p.window.features > F)
     throw new RnnlensError(`explain: --window expected at most ${F} features (${where}), received ${p.window.features}`);
   if (p.window && steps !== undefined && p.window.steps > steps)

@@ -4,8 +4,9 @@
  *
  * The work space. Methods never see token ids: for a token model the input is the sequence of
  * embedding vectors [B, T, E] (run through the model with `embedded: true`), so gradient and
- * perturbation methods treat text and numeric series alike; `attribute` sums the result over the
- * embedding at the end. A method produces one value per element of its work-space input [rows, T, F].
+ * perturbation methods treat text and numeric series alike. A method produces one value per element
+ * of its work-space input [rows, T, F]; `attribute` then reduces it to one value per token (see
+ * AttributionResult.attributions for the token-model convention).
  *
  * Rows and sequences. A method may build a larger batch (path points, noisy copies, perturbed
  * copies): every row of a work-space batch belongs to one of the user's sequences, recorded in an
@@ -138,7 +139,10 @@ export type FeatureGroups =
   | 'elements'
   | 'steps'
   | 'features'
-  /** Group id per element [T, F] (shared by all sequences) or [B, T, F]; ids are 0..G−1. */
+  /**
+   * Group id per element [T, F] (shared by all sequences) or [B, T, F]; ids are 0..G−1. Token
+   * models: one id per token, [T] or [B, T].
+   */
   | { mask: ArrayLike<number> };
 
 export interface Progress {
@@ -185,14 +189,20 @@ export interface AttributeOptions {
   stdevs?: number;
 
   // perturbation methods
-  /** Occlusion window [steps, features]; a number = that many steps × all features. */
+  /**
+   * Occlusion window [steps, features]; a number = that many steps × all features (token models:
+   * always all features, the whole embedding).
+   */
   window?: number | readonly [number, number];
   /** Occlusion strides [steps, features]; default 1 (features: 1). */
   strides?: number | readonly [number, number];
-  /** Feature ablation / permutation / Shapley / KernelSHAP / LIME groups; default 'elements'. */
+  /**
+   * Feature ablation / permutation / Shapley / KernelSHAP / LIME groups; default 'elements'
+   * ('steps' for token models, which accept only whole-token groups: 'steps' or a mask [T]/[B, T]).
+   */
   groups?: FeatureGroups;
-  /** Shapley value sampling permutations; default 25. */
-  permutations?: number;
+  /** Shapley value sampling permutations; default 25; 'all': every order (exact Shapley values). */
+  permutations?: number | 'all';
   /** LIME lasso penalty; default 0.01. */
   alpha?: number;
   /** LIME kernel width; default 1.0. */
@@ -218,9 +228,22 @@ export type DiagnosticValue = number | string | boolean | readonly number[];
 
 export interface AttributionResult {
   method: string;
-  /** [B, T, F] for numeric models; [B, T, 1] (summed over the embedding) for token models. */
+  /**
+   * [B, T, F] for numeric models; [B, T, 1] for token models, where a token's value depends on the
+   * method's family:
+   * - gradient, propagation and wrapper methods (saliency, IG, DeepLIFT, LRP, TSR, ...): the sum
+   *   over the token's embedding dimensions (completeness holds for the sum);
+   * - perturbation methods (occlusion, feature ablation/permutation, Shapley sampling, KernelSHAP,
+   *   LIME) perturb whole tokens (a group is a step's whole embedding vector, replaced by the
+   *   baseline's, e.g. the PAD token's embedding): the token's value is its group's value, e.g.
+   *   F(x) − F(x with the token replaced) for occlusion and feature ablation. Not summed over E.
+   */
   attributions: AttributionMap;
-  /** Token models: the per-dimension attribution on the embedding vectors [B, T, E]. */
+  /**
+   * Token models: the per-dimension attribution on the embedding vectors [B, T, E]. Gradient and
+   * propagation methods: each dimension's own value. Perturbation methods: the token's value
+   * divided evenly over its E dimensions. Either way the dimensions sum to the token's value.
+   */
   embeddingAttributions?: AttributionMap;
   /** F(x): the target's output per sequence. */
   outputs: Float64Array;

@@ -5,7 +5,8 @@
  *   a[t, f] = (1/|W(t,f)|) Σ_{w ∈ W(t,f)} (F(x) − F(x with window w set to the baseline)).
  * Window positions along a dimension of size N: ⌊(N − n)/s⌋ + 1 (as Captum). Elements no window
  * covers get 0. Windows lying entirely in a sequence's padding change nothing and are not run.
- * Default window: one step × all features; default strides 1.
+ * Default window: one step × all features; default strides 1. On token models a window always
+ * covers whole tokens (every dimension of the embedding), replaced by the baseline's embedding.
  */
 import { ArgumentError, describe } from '../../core/errors.js';
 import type { AttributionContext, AttributionMethod } from '../types.js';
@@ -42,6 +43,13 @@ function pair(
       name === 'window'
         ? `[steps, features] with 1 <= steps <= ${limits[0]} and 1 <= features <= ${limits[1]} (or a number of steps)`
         : '[steps, features] of integers >= 1 (or one integer for both)',
+      describe(v),
+    );
+  if (name === 'window' && ctx.inputKind === 'tokens' && p[1] !== ctx.input.features)
+    throw new ArgumentError(
+      'attribute',
+      'window',
+      `whole tokens for a token model: [steps, ${ctx.input.features}] (the embedding size) or a number of steps`,
       describe(v),
     );
   return p as [number, number];

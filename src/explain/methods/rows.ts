@@ -56,8 +56,10 @@ export function numberOption(ctx: AttributionContext, name: string, fallback: nu
 
 /**
  * Perturbation groups of every row: group id per element [rows, T, F] (−1 at padded steps) and
- * the number of groups per row. Default: every element its own group (Captum's default), or every
- * step for token models (a token is the unit of text).
+ * the number of groups per row. Default: every element its own group (Captum's default). Token
+ * models perturb whole tokens: a group is one step's whole embedding vector ('steps', the
+ * default) or a user mask with one group id per token ([T] or [B, T]); groups that split a
+ * token's embedding ('elements', 'features', a mask per dimension) are refused.
  */
 export function groupsOf(ctx: AttributionContext): { ids: Int32Array; counts: Int32Array } {
   const { batch: B, steps: T, features: F, lengths } = ctx.input;
@@ -67,7 +69,8 @@ export function groupsOf(ctx: AttributionContext): { ids: Int32Array; counts: In
   const ids = new Int32Array(B * T * F).fill(-1);
   const counts = new Int32Array(B);
   let of: (r: number, t: number, f: number) => number;
-  if (spec === 'elements') of = (_, t, f) => t * F + f;
+  if (ctx.inputKind === 'tokens') of = tokenGroups(ctx, spec);
+  else if (spec === 'elements') of = (_, t, f) => t * F + f;
   else if (spec === 'steps') of = (_, t) => t;
   else if (spec === 'features') of = (_, __, f) => f;
   else if (spec && typeof spec === 'object' && 'mask' in spec) {
@@ -111,6 +114,39 @@ export function groupsOf(ctx: AttributionContext): { ids: Int32Array; counts: In
     counts[r] = dense.size;
   }
   return { ids, counts };
+}
+
+/** Group of step t of row r for a token model: the step itself, or the mask's id for the token. */
+function tokenGroups(ctx: AttributionContext, spec: FeatureGroups): (r: number, t: number) => number {
+  const T = ctx.input.steps;
+  if (spec === 'steps') return (_, t) => t;
+  if (spec && typeof spec === 'object' && 'mask' in spec) {
+    const m = spec.mask;
+    const users = ctx.target.targets.length;
+    if (!m || (m.length !== T && m.length !== users * T))
+      throw new ArgumentError(
+        'attribute',
+        'groups.mask',
+        `one group id per token: ${T} ([T]) or ${users * T} ([B, T]) for a token model`,
+        describe(m),
+      );
+    for (let i = 0; i < m.length; i++)
+      if (!Number.isInteger(m[i]) || m[i]! < 0)
+        throw new ArgumentError(
+          'attribute',
+          `groups.mask[${i}]`,
+          'a group id (an integer >= 0)',
+          describe(m[i]),
+        );
+    const shared = m.length === T;
+    return (r, t) => m[shared ? t : ctx.origin[r]! * T + t]!;
+  }
+  throw new ArgumentError(
+    'attribute',
+    'groups',
+    "'steps' or { mask } with one group id per token for a token model (perturbation methods perturb whole tokens)",
+    describe(spec),
+  );
 }
 
 /**

@@ -4,30 +4,64 @@
  * at a time; each group's marginal contribution is the output change when it is switched on:
  *   φ_g = (1/P) Σ_p [F(b with groups before g in order p, and g, on) − F(b with those before g on)].
  * Every element of a group gets φ_g. Efficiency holds exactly for every sample: Σ_g φ_g = F(x) − F(b).
+ * With `permutations: 'all'` every order of every row's groups is taken once (G! orders; Captum's
+ * ShapleyValues), which gives the exact Shapley values; at most 8 groups per row then.
  * All orders' prefixes of all rows are evaluated in large batches.
  */
-import type { AttributionMethod } from '../types.js';
+import { ArgumentError } from '../../core/errors.js';
+import type { AttributionContext, AttributionMethod } from '../types.js';
 import { evaluatePerturbed } from './prefix.js';
 import { firstSteps, groupIndex, intOption, rowSize, spreadGroups } from './rows.js';
+
+/** The most groups per row for which every order is enumerated (8! = 40 320 orders). */
+export const MAX_ALL_ORDERS_GROUPS = 8;
+
+/** Every permutation of 0..n−1, in lexicographic order. */
+export function allOrders(n: number): Int32Array[] {
+  const out: Int32Array[] = [];
+  const p = Int32Array.from({ length: n }, (_, i) => i);
+  for (;;) {
+    out.push(p.slice());
+    let i = n - 2;
+    while (i >= 0 && p[i]! > p[i + 1]!) i--;
+    if (i < 0) return out;
+    let j = n - 1;
+    while (p[j]! < p[i]!) j--;
+    [p[i], p[j]] = [p[j]!, p[i]!];
+    p.subarray(i + 1).reverse();
+  }
+}
+
+/** The orders of each row: `permutations` random ones, or all of them. */
+function drawOrders(ctx: AttributionContext, counts: Int32Array): Int32Array[][] {
+  if (ctx.options.permutations === 'all') {
+    const G = Math.max(0, ...counts);
+    if (G > MAX_ALL_ORDERS_GROUPS)
+      throw new ArgumentError(
+        'attribute',
+        'permutations',
+        `a number of sampled orders, or 'all' for at most ${MAX_ALL_ORDERS_GROUPS} groups per sequence`,
+        `'all' with ${G} groups`,
+      );
+    return Array.from(counts, (n) => allOrders(n));
+  }
+  const P = intOption(ctx, 'permutations', 25);
+  return Array.from(counts, (n) => Array.from({ length: P }, () => ctx.rng.permutation(n)));
+}
 
 export const shapleySampling: AttributionMethod = {
   name: 'shapley-sampling',
   family: 'perturbation',
   inputKinds: ['numeric', 'tokens'],
   run(ctx) {
-    const P = intOption(ctx, 'permutations', 25);
     const R = ctx.input.batch;
     const S = rowSize(ctx);
     const gi = groupIndex(ctx);
-    const orders: Int32Array[][] = [];
-    for (let r = 0; r < R; r++) {
-      const mine: Int32Array[] = [];
-      for (let p = 0; p < P; p++) mine.push(ctx.rng.permutation(gi.counts[r]!));
-      orders.push(mine);
-    }
-    // Per row: the baseline, then P·G_r prefixes (order p, first k+1 groups on).
+    const orders = drawOrders(ctx, gi.counts);
+    // Per row: the baseline, then P_r·G_r prefixes (order p, first k+1 groups on).
     const rowStart = new Int32Array(R + 1);
-    for (let r = 0; r < R; r++) rowStart[r + 1] = rowStart[r]! + 1 + P * gi.counts[r]!;
+    for (let r = 0; r < R; r++)
+      rowStart[r + 1] = rowStart[r]! + 1 + orders[r]!.length * gi.counts[r]!;
     const x = ctx.input.data;
     const b = ctx.baseline.data;
     const rowOf = new Int32Array(rowStart[R]!);
@@ -90,6 +124,7 @@ export const shapleySampling: AttributionMethod = {
     const phi = new Float64Array(gi.base[R]!);
     for (let r = 0; r < R; r++) {
       const G = gi.counts[r]!;
+      const P = orders[r]!.length;
       for (let p = 0; p < P; p++) {
         let prev = values[rowStart[r]!]!;
         for (let k = 0; k < G; k++) {
@@ -100,6 +135,7 @@ export const shapleySampling: AttributionMethod = {
       }
     }
     const attr = spreadGroups(ctx, gi, (r, g) => phi[gi.base[r]! + g]!);
+    const P = ctx.options.permutations === 'all' ? 'all' : orders[0]!.length;
     return { attributions: attr, diagnostics: { permutations: P, groups: gi.base[R]! } };
   },
 };
