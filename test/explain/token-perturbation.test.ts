@@ -11,7 +11,13 @@ import { readFileSync } from 'node:fs';
 import type { BackendName } from '../../src/core/backends.js';
 import { attribute } from '../../src/explain/attribute.js';
 import type { TokenBatch } from '../../src/nn/layer.js';
-import { assertZeroPadding, buildModel, caseOptions, fixtureInput, type FixtureModel } from './helpers.js';
+import {
+  assertZeroPadding,
+  buildModel,
+  caseOptions,
+  fixtureInput,
+  type FixtureModel,
+} from './helpers.js';
 
 interface TokenCase {
   method: string;
@@ -57,14 +63,20 @@ for (const backend of ['ts64', 'ts', 'wasm'] as BackendName[]) {
         const scale = Math.max(...c.tokenAttributions.map(Math.abs), 1e-6);
         const tol = (c.limit ? SAMPLED : EXACT[backend]) * scale;
         c.tokenAttributions.forEach((want, i) =>
-          assert.ok(Math.abs(got[i]! - want) <= tol, `${what} token ${i}: ${got[i]} vs ${want} (tol ${tol})`),
+          assert.ok(
+            Math.abs(got[i]! - want) <= tol,
+            `${what} token ${i}: ${got[i]} vs ${want} (tol ${tol})`,
+          ),
         );
         for (let b = 0; b < lengths.length; b++) {
-          assert.ok(Math.abs(r.outputs[b]! - c.outputs[b]!) <= 1e-5 * Math.max(1, Math.abs(c.outputs[b]!)));
+          assert.ok(
+            Math.abs(r.outputs[b]! - c.outputs[b]!) <= 1e-5 * Math.max(1, Math.abs(c.outputs[b]!)),
+          );
           // no token exceeds the largest output change the method's perturbations made
           for (let t = 0; t < lengths[b]!; t++)
             assert.ok(
-              Math.abs(got[b * T + t]!) <= c.largestChange[b]! * (1 + (c.limit ? SAMPLED : 1e-6)) + 1e-7,
+              Math.abs(got[b * T + t]!) <=
+                c.largestChange[b]! * (1 + (c.limit ? SAMPLED : 1e-6)) + 1e-7,
               `${what} |token ${b},${t}| = ${Math.abs(got[b * T + t]!)} > ${c.largestChange[b]}`,
             );
         }

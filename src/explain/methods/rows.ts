@@ -117,7 +117,10 @@ export function groupsOf(ctx: AttributionContext): { ids: Int32Array; counts: In
 }
 
 /** Group of step t of row r for a token model: the step itself, or the mask's id for the token. */
-function tokenGroups(ctx: AttributionContext, spec: FeatureGroups): (r: number, t: number) => number {
+function tokenGroups(
+  ctx: AttributionContext,
+  spec: FeatureGroups,
+): (r: number, t: number) => number {
   const T = ctx.input.steps;
   if (spec === 'steps') return (_, t) => t;
   if (spec && typeof spec === 'object' && 'mask' in spec) {
