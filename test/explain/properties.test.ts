@@ -342,7 +342,7 @@ describe('every method on a token model', () => {
       assert.equal(r.embeddingAttributions!.features, 4);
       assertZeroPadding(r.attributions.data, emb.lengths, emb.steps, 1, method);
       assertZeroPadding(r.embeddingAttributions!.data, emb.lengths, emb.steps, 4, method);
-      // A token's value is the sum over its embedding dimensions.
+      // The embedding dimensions sum to the token's value (their own values, or its even split).
       for (let i = 0; i < r.attributions.data.length; i++) {
         let s = 0;
         for (let j = 0; j < 4; j++) s += r.embeddingAttributions!.data[i * 4 + j]!;
