@@ -166,7 +166,7 @@ interface ParamsCli {
   window?: string;
   stride?: string;
   samples?: number;
-  perms?: number;
+  perms?: number | 'all';
   noise?: string;
 }
 
@@ -253,7 +253,7 @@ export function register(program: Command): void {
       .option('--window <STEPSxFEATURES>', 'occlusion: the window, e.g. 3x2 or 3 (3 steps × all features; default 1 step)')
       .option('--stride <STEPSxFEATURES>', 'occlusion: the window strides, e.g. 2x1 or 2 (default 1x1)')
       .option('--samples <n>', `samples of smoothgrad / noise-tunnel, gradient-shap (default 5), kernel-shap and lime (default 25); at most ${MAX_SAMPLES.toLocaleString('en-US')}`, intOption('--samples', false, MAX_SAMPLES))
-      .option('--perms <n>', `permutations of shapley-sampling (default 25; at most ${MAX_SAMPLES.toLocaleString('en-US')})`, intOption('--perms', false, MAX_SAMPLES))
+      .option('--perms <n>', `permutations of shapley-sampling (default 25; at most ${MAX_SAMPLES.toLocaleString('en-US')}; all: every order, exact Shapley values)`, (v: string) => (v === 'all' ? ('all' as const) : intOption('--perms', false, MAX_SAMPLES)(v)))
       .option('--noise <sd>', 'noise standard deviation of smoothgrad / noise-tunnel (default 1) and gradient-shap (default 0)')
       .option('--seed <n>', 'seed of every random choice', intOption('--seed', true), 0)
       .option('--quiet', 'no progress output'), 'explain'),

@@ -7,6 +7,7 @@
 import { RnnlensError } from '../core/errors.js';
 import type { SequenceModel } from '../nn/model.js';
 import type { AttributeOptions } from './types.js';
+import { MAX_ALL_ORDERS_GROUPS } from './methods/shapley-sampling.js';
 
 /** A window or stride: steps × features; `features` absent = all features (window) or 1 (stride). */
 export interface StepsByFeatures {
@@ -21,8 +22,8 @@ export interface MethodParams {
   stride?: StepsByFeatures;
   /** Samples of the noise tunnel (smoothgrad), Gradient SHAP, KernelSHAP and LIME. */
   samples?: number;
-  /** Permutations of Shapley value sampling. */
-  perms?: number;
+  /** Permutations of Shapley value sampling; 'all': every order (exact Shapley values). */
+  perms?: number | 'all';
   /** Standard deviation of the Gaussian noise of the noise tunnel and Gradient SHAP. */
   noise?: number;
 }
@@ -78,9 +79,11 @@ export function checkMethodParams(model: SequenceModel, method: string, p: Metho
     throw new RnnlensError(`explain: --window expected at most ${F} features (${where}), received ${p.window.features}`);
   if (p.window && steps !== undefined && p.window.steps > steps)
     throw new RnnlensError(`explain: --window expected at most ${steps} steps (the longest input sequence), received ${p.window.steps}`);
+  if (p.perms === 'all' && steps !== undefined && steps > MAX_ALL_ORDERS_GROUPS)
+    throw new RnnlensError(`explain: --perms all expected sequences of at most ${MAX_ALL_ORDERS_GROUPS} steps (it runs every one of the steps! orders), received ${steps} steps`);
   for (const key of ['samples', 'perms'] as const) {
     const n = p[key];
-    if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > MAX_SAMPLES))
+    if (n !== undefined && n !== 'all' && (!Number.isInteger(n) || n < 1 || n > MAX_SAMPLES))
       throw new RnnlensError(`explain: ${FLAGS[key]} expected an integer in [1, ${MAX_SAMPLES.toLocaleString('en-US')}], received ${n}`);
   }
   if (p.noise !== undefined && (!Number.isFinite(p.noise) || p.noise < 0 || p.noise > MAX_NOISE))

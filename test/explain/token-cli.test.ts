@@ -128,6 +128,65 @@ describe('explain on a token model with a perturbation method', () => {
     });
   });
 
+  it('--perms all: exact Shapley values of the tokens', async () => {
+    const r = await run([
+      'explain',
+      '--model',
+      model,
+      '--input',
+      input,
+      '--method',
+      'shapley-sampling',
+      '--perms',
+      'all',
+      '--baseline',
+      'pad',
+      '--target',
+      'spam',
+      '--json',
+      '--quiet',
+      '--no-record',
+    ]);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out) as { attributions: number[][][]; params: unknown };
+    assert.deepEqual(j.params, { perms: 'all' });
+    const fact = (n: number): number => (n <= 1 ? 1 : n * fact(n - 1));
+    texts.forEach((ids, b) => {
+      const L = ids.length;
+      const v = (z: number) => spam(ids.map((id, t) => ((z >> t) & 1 ? id : 0)));
+      for (let g = 0; g < L; g++) {
+        let phi = 0;
+        for (let z = 0; z < 1 << L; z++) {
+          if ((z >> g) & 1) continue;
+          let k = 0;
+          for (let t = 0; t < L; t++) k += (z >> t) & 1;
+          phi += ((fact(k) * fact(L - k - 1)) / fact(L)) * (v(z | (1 << g)) - v(z));
+        }
+        const got = j.attributions[b]![g]![0]!;
+        assert.ok(Math.abs(got - phi) < 1e-5, `text ${b} token ${g}: ${got} vs ${phi}`);
+      }
+    });
+    const long = join(dir, 'long.json');
+    writeFileSync(long, JSON.stringify({ tokens: [[1, 2, 3, 4, 5, 6, 7, 8, 9]] }));
+    const refused = await run([
+      'explain',
+      '--model',
+      model,
+      '--input',
+      long,
+      '--method',
+      'shapley-sampling',
+      '--perms',
+      'all',
+      '--no-record',
+    ]);
+    assert.notEqual(refused.code, 0);
+    assert.match(
+      refused.err,
+      /explain: --perms all expected sequences of at most 8 steps \(it runs every one of the steps! orders\), received 9 steps/,
+    );
+  });
+
   it('--window must cover whole tokens', async () => {
     const r = await run([
       'explain',
