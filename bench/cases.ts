@@ -1,8 +1,10 @@
 /**
  * The five benchmark cases of docs (reference.md, "Benchmark cases"), run through the real code
- * path: SequenceModel layers (Embedding / LSTM / GRU / Dense), softmax cross-entropy, Adam.
+ * path: SequenceModel layers (Embedding / LSTM / GRU / Dense), softmax cross-entropy, Adam; then
+ * the cases of more-cases.ts (GRU inference, attributions, certification).
  * Each case is timed as the median of `reps` runs after warm-up, in milliseconds.
- * The same cases in PyTorch: ../shared/tools/torch_ref.py (see bench/torch-compare.ts).
+ * The same cases in PyTorch: ../shared/tools/torch_ref.py for the five, bench/reference.py for
+ * the rest (see bench/torch-compare.ts).
  */
 import type { Backend } from '../src/core/backend.js';
 import { Rng } from '../src/core/rng.js';
@@ -12,6 +14,7 @@ import type { SeqBatch, TokenBatch } from '../src/nn/layer.js';
 import { SequenceModel } from '../src/nn/model.js';
 import { crossEntropy } from '../src/train/losses/index.js';
 import { Adam } from '../src/train/optimizers/adam.js';
+import { MORE_CASES } from './more-cases.js';
 
 export interface BenchCase {
   name: string;
@@ -19,6 +22,8 @@ export interface BenchCase {
   work: string;
   /** Builds the model and data; returns the function one timed run calls. */
   setup(backend: Backend): () => void;
+  /** At most this many timed runs (slow cases; the PyTorch side caps the same way). */
+  maxReps?: number;
 }
 
 function numericBatch(rng: Rng, B: number, T: number, D: number): SeqBatch {
@@ -150,6 +155,7 @@ export const CASES: BenchCase[] = [
       };
     },
   },
+  ...MORE_CASES,
 ];
 
 export const CASE_NAMES = CASES.map((c) => c.name);
@@ -183,7 +189,9 @@ export function runBench(opts: RunBenchOptions): Record<string, number> {
   const out: Record<string, number> = {};
   cases.forEach((c, i) => {
     opts.onProgress?.({ done: i, total: cases.length, message: c.name });
-    out[c.name] = Math.round(medianMs(c.setup(opts.backend), opts.reps ?? 20) * 1000) / 1000;
+    const reps = Math.min(opts.reps ?? 20, c.maxReps ?? Infinity);
+    const warmup = c.maxReps ? 1 : 3;
+    out[c.name] = Math.round(medianMs(c.setup(opts.backend), reps, warmup) * 1000) / 1000;
   });
   opts.onProgress?.({ done: cases.length, total: cases.length });
   return out;

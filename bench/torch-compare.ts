@@ -23,16 +23,49 @@ export function torchRefPath(): string {
   return resolve(packageRoot(), '..', 'shared', 'tools', 'torch_ref.py');
 }
 
+/** The project's own reference script for the cases torch_ref.py does not time. */
+export function moreRefPath(): string {
+  return join(packageRoot(), 'bench', 'reference.py');
+}
+
+/** The cases ../shared/tools/torch_ref.py times; bench/reference.py times every other case. */
+const SHARED_CASES = new Set([
+  'train-lstm-b32-t50-d16-h128',
+  'train-gru-b32-t50-d16-h128',
+  'train-lstm-text-b32-t100-v5000-e64-h128',
+  'infer-lstm-b256-t50-d16-h128',
+  'ig-lstm-t50-d16-h128-s50',
+]);
+
 export interface TorchOptions {
   cases: readonly string[];
   reps?: number;
   threads?: number;
   python?: string;
+  /** A checkout of auto_LiRPA for the CROWN case's reference (else RNNLENS_AUTO_LIRPA). */
+  lirpa?: string;
 }
 
 /** { case: median ms } measured by PyTorch (throws a clear RnnlensError when it cannot run). */
 export function runTorchReference(opts: TorchOptions): Record<string, number> {
-  const script = torchRefPath();
+  const shared = opts.cases.filter((c) => SHARED_CASES.has(c));
+  const own = opts.cases.filter((c) => !SHARED_CASES.has(c));
+  const out: Record<string, number> = {};
+  if (shared.length) Object.assign(out, runScript(torchRefPath(), shared, opts));
+  if (own.length)
+    Object.assign(
+      out,
+      runScript(moreRefPath(), own, opts, opts.lirpa ? ['--lirpa', opts.lirpa] : []),
+    );
+  return out;
+}
+
+function runScript(
+  script: string,
+  cases: readonly string[],
+  opts: TorchOptions,
+  extra: string[] = [],
+): Record<string, number> {
   if (!existsSync(script))
     throw new RnnlensError(
       `bench --compare: ${script} not found (the shared tools folder beside the checkout)`,
@@ -40,13 +73,14 @@ export function runTorchReference(opts: TorchOptions): Record<string, number> {
   const python = opts.python ?? '/usr/bin/python3';
   const args = [
     script,
-    ...opts.cases,
+    ...cases,
     '--reps',
     String(opts.reps ?? 20),
     '--threads',
     String(opts.threads ?? 1),
+    ...extra,
   ];
-  const r = spawnSync(python, args, { encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(python, args, { encoding: 'utf8', timeout: 1_800_000 });
   if (r.error) throw new RnnlensError(`bench --compare: cannot run ${python}: ${r.error.message}`);
   if (r.status !== 0)
     throw new RnnlensError(
@@ -57,7 +91,7 @@ export function runTorchReference(opts: TorchOptions): Record<string, number> {
     return JSON.parse(line) as Record<string, number>;
   } catch {
     throw new RnnlensError(
-      `bench --compare: unexpected output from torch_ref.py: ${JSON.stringify(line.slice(0, 200))}`,
+      `bench --compare: unexpected output from ${script}: ${JSON.stringify(line.slice(0, 200))}`,
     );
   }
 }

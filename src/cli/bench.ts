@@ -4,7 +4,9 @@
  * prints the median ms per case; `--json` prints one object { case: ms }; `--compare` also runs
  * PyTorch on the same cases (../shared/tools/torch_ref.py) and prints both columns and the ratio.
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { CASE_NAMES, runBench } from '../../bench/cases.js';
 import { runTorchReference } from '../../bench/torch-compare.js';
@@ -22,6 +24,7 @@ interface BenchCliOptions {
   threads?: string;
   backend: string;
   compare?: boolean;
+  lirpa?: string;
   quiet?: boolean;
 }
 
@@ -58,6 +61,10 @@ export function register(program: Command): void {
       '--compare',
       'also time the cases in PyTorch (../shared/tools/torch_ref.py) and print the ratio',
     )
+    .option(
+      '--lirpa <dir>',
+      'a checkout of auto_LiRPA: the reference of the CROWN case with --compare (else $RNNLENS_AUTO_LIRPA)',
+    )
     .option('--quiet', 'no progress output')
     .option('--explain', "time the attribution methods on the benchmark LSTM instead, next to Captum's reference times")
     .action((o: BenchCliOptions & { explain?: boolean }) => {
@@ -88,6 +95,13 @@ export function register(program: Command): void {
             JSON.stringify(c),
           );
       }
+      if (o.lirpa !== undefined && !existsSync(join(o.lirpa, 'auto_LiRPA', '__init__.py')))
+        throw new ArgumentError(
+          'bench',
+          '--lirpa',
+          'a folder holding an auto_LiRPA checkout (with auto_LiRPA/__init__.py)',
+          JSON.stringify(o.lirpa),
+        );
       let backend: Backend;
       let owned: WasmBackend | null = null;
       if (o.backend === 'wasm') {
@@ -107,7 +121,7 @@ export function register(program: Command): void {
         names.forEach((name, i) => {
           progress.callback({ task: 'bench', done: i, total: names.length, message: name });
           Object.assign(ours, runBench({ backend, only: [name], reps }));
-          if (torch) Object.assign(torch, runTorchReference({ cases: [name], reps }));
+          if (torch) Object.assign(torch, runTorchReference({ cases: [name], reps, lirpa: o.lirpa }));
         });
         progress.callback({ task: 'bench', done: names.length, total: names.length });
       } finally {
@@ -137,5 +151,9 @@ export function register(program: Command): void {
       process.stdout.write(
         `backend ${backend.name} (${threads} thread${threads > 1 ? 's' : ''},${variant} ${reps} reps); ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}\n`,
       );
+      if (torch)
+        process.stdout.write(
+          'pytorch ms: measured in this run, one thread (../shared/tools/torch_ref.py, bench/reference.py; the crown case: auto_LiRPA CROWN, "-" without --lirpa)\n',
+        );
     });
 }
