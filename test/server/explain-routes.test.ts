@@ -23,7 +23,7 @@ import { getRecipe } from '../../src/train/recipes.js';
 import { loadModel } from '../../src/train/checkpoint.js';
 import { predictedClasses } from '../../src/verify/explanations/perturb.js';
 import type { SequenceModel } from '../../src/nn/model.js';
-import { trainSpamRun } from './explain-run.js';
+import { trainAddingRun, trainSpamRun } from './explain-run.js';
 
 let dir: string;
 let store: RunStore;
@@ -32,6 +32,7 @@ let run: string;
 let model: SequenceModel;
 let preprocessing: Record<string, unknown>;
 let before_: Map<string, string>;
+let numeric: { id: string; modelDir: string };
 
 /** Every file of the run store with its content hash. */
 function snapshot(root: string): Map<string, string> {
@@ -82,6 +83,7 @@ before(async () => {
   const loaded = loadModel(trained.modelDir);
   model = loaded.model;
   preprocessing = loaded.file.preprocessing;
+  numeric = await trainAddingRun(store);
   app = await createServer({ store, webDir: null });
   before_ = snapshot(store.root);
 });
@@ -95,8 +97,8 @@ describe('explain API', () => {
   it('lists the recorded model: recipe, token input with its vocabulary, class names', async () => {
     const r = await get('/api/models');
     assert.equal(r.status, 200);
-    assert.equal(r.json.models.length, 1);
-    const m = r.json.models[0];
+    assert.equal(r.json.models.length, 2);
+    const m = r.json.models.find((e: any) => e.run === run);
     assert.equal(m.run, run);
     assert.equal(m.recipe, 'spam');
     assert.equal(m.task, 'classification');
@@ -173,6 +175,36 @@ describe('explain API', () => {
     assert.match(tooMany.json.error.message, /limit/);
   });
 
+  it('a numeric model: its input described, rows and items explained per step and feature as attribute() does', async () => {
+    const m = (await get('/api/models')).json.models.find((e: any) => e.run === numeric.id);
+    assert.deepEqual(m.input, { kind: 'numeric', features: 2, typicalLength: 40 });
+    assert.equal(m.task, 'regression');
+    const net = loadModel(numeric.modelDir).model;
+    const rows = [[0.5, 0], [0.2, 1], [-0.3, 0], [0.9, 1], [0.1, 0]];
+    const r = await post(app, { run: numeric.id, method: 'integrated-gradients', input: { rows }, params: { steps: 12 } });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    const x = { data: Float32Array.from(rows.flat()), batch: 1, steps: 5, features: 2, lengths: Int32Array.of(5) };
+    const a = attribute(net, x, { method: 'integrated-gradients', target: [0], seed: 0, steps: 12 });
+    assert.deepEqual(r.json.attribution.features, rows.map((_, t) => Array.from(a.attributions.data.subarray(t * 2, t * 2 + 2))));
+    assert.deepEqual(r.json.attribution.steps, rows.map((_, t) => a.attributions.data[t * 2]! + a.attributions.data[t * 2 + 1]!));
+    assert.equal(r.json.completenessGap, a.delta![0]);
+    assert.deepEqual(r.json.prediction.outputs, predictOutputs(net, { kind: 'numeric', ...x }, { task: 'regression' })[0]);
+    assert.equal(r.json.prediction.predicted, undefined);
+    assert400(await post(app, { run: numeric.id, method: 'saliency', input: { rows: [[1, 2, 3]] } }), /'input.rows\[0\]' expected 2 features, received 3/);
+    assert400(await post(app, { run: numeric.id, method: 'saliency', input: { text: 'hello' } }), /'input.text' needs a model trained on text/);
+    const long = Array.from({ length: EXPLAIN_LIMITS.maxSteps + 1 }, () => [0, 0]);
+    assert400(await post(app, { run: numeric.id, method: 'saliency', input: { rows: long } }), /more than the limit of 400 steps/);
+    // a test item of the recipe
+    const test = getRecipe('adding').load({ seed: 0 }).test;
+    const item = await post(app, { run: numeric.id, method: 'occlusion', input: { item: 1 }, params: { window: '3x1' } });
+    assert.equal(item.status, 200, JSON.stringify(item.json));
+    const it1 = test.items[1]!;
+    const xi = { data: Float32Array.from(it1.x), batch: 1, steps: it1.steps, features: 2, lengths: Int32Array.of(it1.steps) };
+    const o = attribute(net, xi, { method: 'occlusion', target: [0], seed: 0, window: [3, 1] });
+    assert.deepEqual(item.json.attribution.features.flat(), Array.from(o.attributions.data));
+    assert.equal(item.json.completenessGap, null);
+  });
+
   it('refuses input over the documented size with a 400 naming the limit', async () => {
     const long = Array.from({ length: EXPLAIN_LIMITS.maxSteps + 1 }, () => 5);
     assert400(await post(app, { run, method: 'saliency', input: { tokens: long } }), /more than the limit of 400 steps/);
@@ -241,6 +273,6 @@ describe('explain API', () => {
 
   it('leaves the run store exactly as it was', () => {
     assert.deepEqual(snapshot(store.root), before_);
-    assert.equal(store.list().length, 1);
+    assert.equal(store.list().length, 2);
   });
 });

@@ -7,3 +7,9 @@ export async function trainSpamRun(store: RunStore): Promise<{ id: string; model
   const r = await runRecipe('spam', { epochs: 1, hidden: 4, seed: 0, config: { model: { embedding: 4 } } }, { store });
   return { id: r.runId!, modelDir: r.modelDir };
 }
+
+/** A numeric model: the adding recipe (2 features, 40 steps, regression), one epoch. */
+export async function trainAddingRun(store: RunStore): Promise<{ id: string; modelDir: string }> {
+  const r = await runRecipe('adding', { epochs: 1, hidden: 4, seed: 0, cell: 'gru' }, { store });
+  return { id: r.runId!, modelDir: r.modelDir };
+}
