@@ -14,7 +14,7 @@ import { predictOutputs } from '../../src/predict/predict.js';
 import { RunStore } from '../../src/runs/store.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { loadModel } from '../../src/train/checkpoint.js';
-import { trainSpamRun } from '../server/explain-run.js';
+import { trainAddingRun, trainSpamRun } from '../server/explain-run.js';
 
 const CHROMIUM = process.env.RNNLENS_CHROMIUM ?? '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM)
@@ -30,6 +30,7 @@ let server: RunningServer;
 let browser: Browser;
 let run: string;
 let modelDir: string;
+let numericRun: string;
 let SHOTS: string;
 
 describe('Explain page in Chromium', { skip }, () => {
@@ -41,6 +42,7 @@ describe('Explain page in Chromium', { skip }, () => {
     };
     const webDir = await buildWeb({ outDir: join(dir, 'web') });
     store = RunStore.open(join(dir, 'runs'));
+    numericRun = (await trainAddingRun(store)).id;
     ({ id: run, modelDir } = await trainSpamRun(store));
     server = await startServer({ store, port: 0, webDir });
     browser = await chromium.launch({
@@ -126,6 +128,27 @@ describe('Explain page in Chromium', { skip }, () => {
     await page.screenshot({ path: join(SHOTS, 'explain-item.png'), fullPage: true });
     // the browser logs the one refused request itself; nothing else went wrong
     assert.deepEqual(errors, ['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    await page.close();
+  });
+
+  it('a numeric model: pick a dataset item, see the steps × features heatmap', async () => {
+    const { page, errors } = await open('?view=explain');
+    await page.waitForSelector('select[name="model"]');
+    await page.selectOption('select[name="model"]', numericRun);
+    await page.waitForSelector('textarea[name="rows"]');
+    await page.check('input[name="mode"][value="item"]');
+    await page.waitForSelector('.item-row[data-item="0"]');
+    await page.selectOption('select[name="method"]', 'saliency');
+    await page.click('button[name="run"]');
+    await page.waitForSelector('figure.figure[data-key="explain-heatmap"][data-rendered="true"] svg .mark-rect');
+    await page.waitForSelector('figure.figure[data-key="explain-steps"][data-rendered="true"] svg .mark-rect');
+    // 40 steps × 2 features
+    const cells = await page.evaluate("window.__rnnlensViews['explain-heatmap'].data('source_0').length");
+    assert.equal(cells, 80);
+    assert.equal(await page.locator('.token-attribution').count(), 0);
+    assert.match(await page.locator('.prediction').innerText(), /Outputs: \[/);
+    await page.screenshot({ path: join(SHOTS, 'explain-numeric.png'), fullPage: true });
+    assert.deepEqual(errors, []);
     await page.close();
   });
 });

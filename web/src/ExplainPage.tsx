@@ -294,7 +294,7 @@ export function ExplainPage() {
         <label>
           Target
           <select name="target" value={target} onChange={(e) => setTarget(e.target.value)}>
-            <option value="">the predicted class</option>
+            <option value="">{model.task === 'classification' ? 'the predicted class' : 'the largest output'}</option>
             {(model.classNames ?? []).map((c) => <option key={c} value={c}>{c}</option>)}
           </select>
         </label>
