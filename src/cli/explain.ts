@@ -14,6 +14,7 @@ import type { Command } from 'commander';
 import { RnnlensError } from '../core/errors.js';
 import { toNested } from '../explain/attribute.js';
 import { MAX_NOISE, MAX_SAMPLES, parseStepsByFeatures, type MethodParams } from '../explain/params.js';
+import { MAX_PATH_STEPS } from '../explain/param-specs.js';
 import { checkExplainOptions, runExplain, type ExplainCliOptions, type Explanation } from '../explain/run.js';
 import { openExecutor, parseExecutor } from '../distributed/executor.js';
 import type { ModelInput } from '../nn/model.js';
@@ -243,7 +244,7 @@ export function register(program: Command): void {
         '--target <k>',
         "output index or class name to explain (default: each sequence's predicted class)",
       )
-      .option('--steps <n>', 'integration / path steps (at most 10,000)', intOption('--steps', false, 10_000))
+      .option('--steps <n>', 'integration / path steps (at most 10,000)', intOption('--steps', false, MAX_PATH_STEPS))
       .option('--timeout <seconds>', 'stop with an error after this long', secondsOption('--timeout'))
       .option('--baseline <spec>', 'zeros | mean | pad | unk | blur[:W] | token:<id> | <number>')
       .option('--tsr', 'wrap the method in Temporal Saliency Rescaling')

@@ -13,6 +13,7 @@ import type { RunStore } from '../runs/store.js';
 import { installTokenCheck } from './auth.js';
 import { installHardening } from './hardening.js';
 import { registerContentRoutes } from './content-routes.js';
+import { registerExplainRoutes } from './explain-routes.js';
 import { errorBody, installErrorHandling } from './errors.js';
 import { registerRunRoutes } from './runs-routes.js';
 
@@ -85,6 +86,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.get('/api/health', async () => ({ ok: true, version: VERSION, runsDir: store.root }));
   registerRunRoutes(app, store, limits);
   registerContentRoutes(app, store, limits);
+  registerExplainRoutes(app, store, limits);
 
   const webDir = options.webDir === undefined ? defaultWebDir() : options.webDir;
   if (webDir !== null && existsSync(join(webDir, 'index.html'))) {

@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'host_not_allowed'
   | 'forbidden'
   | 'rate_limited'
+  | 'timeout'
+  | 'busy'
   | 'internal';
 
 export class HttpError extends RnnlensError {

@@ -1,5 +1,6 @@
 // The dashboard: the URL decides the page (runs list, one run's view, a comparison).
 import { ComparePage } from './ComparePage';
+import { ExplainNavLink, ExplainPage } from './ExplainPage';
 import { RunPage, VIEWS } from './RunPage';
 import { RunsList } from './RunsList';
 import { useUrlState } from './url-state';
@@ -10,7 +11,8 @@ export function App() {
     ? (url.view as (typeof VIEWS)[number])
     : 'overview';
   let page;
-  if (url.run) page = <RunPage key={url.run} id={url.run} view={view} />;
+  if (url.view === 'explain' && !url.run) page = <ExplainPage />;
+  else if (url.run) page = <RunPage key={url.run} id={url.run} view={view} />;
   else if (url.compare) page = <ComparePage runs={url.compare.split(',').filter(Boolean)} />;
   else page = <RunsList />;
   return (
@@ -26,6 +28,7 @@ export function App() {
         <span className="tagline">
           training, explanations, internals and certificates of recurrent networks
         </span>
+        <ExplainNavLink />
       </header>
       <main>{page}</main>
     </>

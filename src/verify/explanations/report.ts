@@ -99,13 +99,7 @@ export function benchmarkFigure(
   };
 }
 
-/** A token's label from a saved tokenizer's vocabulary (ids 0 PAD, 1 UNK, then the vocabulary). */
-export function tokenLabel(id: number, preprocessing: Record<string, unknown>): string {
-  const vocab = (preprocessing.tokenizer as { vocab?: string[] } | undefined)?.vocab;
-  if (id === 0) return '<pad>';
-  if (id === 1) return '<unk>';
-  return vocab?.[id - 2] ?? `#${id}`;
-}
+export { tokenLabel } from '../../data/token-label.js';
 
 /** The figure of sequence b: a steps × features heatmap, or coloured tokens. */
 export function sequenceFigure(
