@@ -71,9 +71,9 @@ CASES = [
      'layers': [conv('conv1d', 4, 2, 'causal', dilation=2, groups=2, activation='tanh'), rnn('GRU', 'gru', 4, seq=True),
                 norm('LayerNormalization', 'layer_normalization'), {'class': 'TimeDistributed', 'name': 'time_distributed', 'cfg': {'units': 2, 'activation': 'linear'}}]},
     {'name': 'strided_bn_maxpool', 'kind': 'Sequential', 'features': 3,
-     'about': 'Sequential: Conv1D(6, 3, valid, strides 2, no bias, gelu) -> BatchNormalization -> MaxPooling1D(2, same) -> LSTM(4) -> BatchNormalization(center=False) -> Dense(2)',
+     'about': 'Sequential: Conv1D(6, 3, valid, strides 2, no bias, gelu) -> BatchNormalization -> Activation(relu) -> MaxPooling1D(2, same) -> LSTM(4) -> BatchNormalization(center=False) -> Dense(2)',
      'layers': [conv('conv1d', 6, 3, 'valid', strides=2, activation='gelu', use_bias=False), norm('BatchNormalization', 'batch_normalization'),
-                pool('MaxPooling1D', 'max_pooling1d', 2, padding='same'), rnn('LSTM', 'lstm', 4),
+                {'class': 'Activation', 'name': 'activation', 'cfg': {'activation': 'relu'}}, pool('MaxPooling1D', 'max_pooling1d', 2, padding='same'), rnn('LSTM', 'lstm', 4),
                 norm('BatchNormalization', 'batch_normalization_1', epsilon=1e-2, center=False), {'class': 'Dense', 'name': 'dense', 'cfg': {'units': 2, 'activation': 'linear'}}]},
     {'name': 'ln_avgpool_bigru_conv', 'kind': 'Functional', 'features': 3,
      'about': 'functional: LayerNormalization(scale=False, axis [2]) -> AveragePooling1D(3, strides 2, same) -> Bidirectional(GRU(3, return_sequences)) -> Conv1D(3, 2, swish) -> AveragePooling1D(2) -> LSTM(3) -> Dense(2, softmax)',
@@ -201,6 +201,8 @@ def forward(case, x):
             v = g * (v - ws['moving_mean']) / torch.sqrt(ws['moving_variance'] + cfg['epsilon']) + b
         elif cls in ('MaxPooling1D', 'AveragePooling1D'):
             v = pool_ref(cls, cfg, v)
+        elif cls == 'Activation':
+            v = act(cfg['activation'], v)
         elif cls in ('LSTM', 'GRU'):
             v = recurrent_ref(cls, cfg, w, v)
         elif cls == 'Bidirectional':

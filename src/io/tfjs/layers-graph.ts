@@ -108,6 +108,17 @@ function activation(nodes: GNode[], consts: GraphConfig['consts'], act: string, 
   return 'act';
 }
 
+/** An Activation layer that follows no linear Dense layer (e.g. Conv1D → BatchNormalization → Activation). */
+export function kerasActivationLayer(act: string, kname: string, name: string, features: number, seq: boolean, kerasVersion: string): KerasGraphLayer {
+  if (!CONV_ACTIVATIONS.includes(act)) fail(kname, `activation '${act}': supported ${CONV_ACTIVATIONS.join(', ')} (and softmax at the end)`);
+  const nodes: GNode[] = [];
+  const consts: GraphConfig['consts'] = {};
+  const axes = seq ? ['B', 'T', 'F0'] : ['B', 'F0'];
+  const out = activation(nodes, consts, act, 'x', kerasVersion);
+  const layer: GraphConfig = { kind: 'graph', name, opset: 17, inputs: [{ value: 'x', source: seq ? 'steps' : 'flat', axes, featureDims: [features] }], output: { value: out, axes, features }, nodes, consts, params: [] };
+  return { layer, features, roles: [] };
+}
+
 /**
  * The graph layer for Keras layer `l` (class `cls`, config `c`) on `features` inputs per step
  * (`seq`) or per row. `name` is the rnnlens layer name.

@@ -22,7 +22,7 @@
  */
 import { RnnlensError } from '../../core/errors.js';
 import type { LayerConfig, ModelConfig, RecurrentConfig } from '../../nn/config.js';
-import { GRAPH_CLASSES, kerasGraphLayer } from './layers-graph.js';
+import { GRAPH_CLASSES, kerasActivationLayer, kerasGraphLayer } from './layers-graph.js';
 import type { KerasLayerJson } from './read.js';
 
 /** A weight in the file: under layer `layer`, in direction `dir` (Bidirectional), named `role`. */
@@ -265,13 +265,14 @@ export function kerasToRnnlens(chain: KerasLayerJson[], kerasVersion: string): K
           softmax = true;
           return;
         }
-        if (!['relu', 'tanh', 'sigmoid'].includes(act)) fail(kname, `activation '${act}' is not supported (relu, tanh, sigmoid, softmax at the end)`);
         const prev = layers[layers.length - 1];
-        if (prev && prev.kind === 'dense' && (prev.activation ?? 'linear') === 'linear') {
+        if (prev && prev.kind === 'dense' && (prev.activation ?? 'linear') === 'linear' && ['relu', 'tanh', 'sigmoid'].includes(act)) {
           prev.activation = act as 'relu';
           return;
         }
-        fail(kname, `an Activation('${act}') that does not follow a linear Dense layer is not supported`);
+        takeInput(c, kname, false);
+        if (features === null) fail(kname, 'the number of input features is unknown (declare the input shape)');
+        layers.push(kerasActivationLayer(act, kname, name, features, seq, kerasVersion).layer);
         return;
       }
       case 'GlobalAveragePooling1D':
