@@ -1,12 +1,13 @@
 /**
  * The analyses that look inside a model on imported models (in-process CLI): `internals` on an
- * ONNX zoo model and on Keras files with --data FILE.json of sequences, recorded as a run; the
+ * ONNX zoo model and on Keras files with --data FILE.json of sequences, recorded as a run (and
+ * probe, intervene, dynamics on a Keras file); the
  * recurrent layers are analysed with the units of the source model; a model whose graph layers
  * change the number of steps is refused by name; a model without recipe and without --data gets
  * one clear message.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main.js';
@@ -72,6 +73,31 @@ describe('internals on imported models', () => {
       assert.equal(j.steps, steps);
     });
   }
+
+  it('probe, intervene and dynamics take imported models and --data files too', async () => {
+    const model = join(FIX, 'keras-graph', 'conv_lstm.keras');
+    const tagged = join(FIX, 'internals', 'imported-tagged.json');
+    let r = await cli(['probe', '--model', model, '--data', tagged, '--folds', '3', '--no-record', '--json', '--quiet']);
+    assert.equal(r.code, 0, r.err);
+    const p = JSON.parse(r.out) as { annotation: string; steps: number; classes: string[]; rows: Array<{ layer: string }> };
+    assert.equal(p.steps, steps);
+    assert.deepEqual(p.classes, ['0', '1']);
+    assert.ok(p.rows.length > 0 && p.rows.every((row) => row.layer === 'lstm/forward'));
+    r = await cli(['intervene', '--model', model, '--data', DATA, '--units', '0,1', '--permutations', '9', '--no-record', '--json', '--quiet']);
+    assert.equal(r.code, 0, r.err);
+    const iv = JSON.parse(r.out) as { layer: string; unitsInLayer: number; items: number; task: string };
+    assert.deepEqual([iv.layer, iv.unitsInLayer, iv.items, iv.task], ['lstm', 5, sequences.length, 'classification']);
+    const bare = join(dir, 'bare.json');
+    writeFileSync(bare, JSON.stringify({ inputs: sequences }));
+    r = await cli(['intervene', '--model', model, '--data', bare, '--units', '0', '--no-record', '--json', '--quiet']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /intervene: --data .*bare\.json holds no targets; give "labels" \(class indices\), "values" \(regression targets\) or "tags"/);
+    r = await cli(['dynamics', '--model', model, '--data', DATA, '--starts', '16', '--no-record', '--json', '--quiet']);
+    assert.equal(r.code, 0, r.err);
+    const d = JSON.parse(r.out) as { layer: string; units: number; points: unknown[] };
+    assert.deepEqual([d.layer, d.units], ['lstm/forward', 5]);
+    assert.ok(d.points.length > 0, 'fixed points found');
+  });
 
   it('refuses a model whose graph layers change the number of steps, naming the layer', async () => {
     const r = await cli(['internals', '--model', join(FIX, 'keras-graph', 'strided_bn_maxpool.h5'), '--data', DATA, '--out', join(dir, 'strided'), '--no-record', ...quick]);
