@@ -116,7 +116,7 @@ export function register(program: Command): void {
     .option('--quiet', 'no progress output')
     .action(async (opts: DynamicsCliOptions) => {
       const loaded = await loadAnalysisModel(opts.model);
-      let recipeName: string | null = null;
+      let recipeName: string | null;
       if (!['train', 'validation', 'test'].includes(opts.split))
         throw new RnnlensError(
           `dynamics: --split expected train, validation or test, received ${JSON.stringify(opts.split)}`,

@@ -91,7 +91,7 @@ export function register(program: Command): void {
     .option('--quiet', 'no progress output')
     .action(async (opts: InterveneCliOptions) => {
       const loaded = await loadAnalysisModel(opts.model);
-      let recipeName: string | null = null;
+      let recipeName: string | null;
       for (const [flag, v] of [['--split', opts.split], ['--rank-split', opts.rankSplit]] as const)
         if (!SPLITS.includes(v)) throw new RnnlensError(`intervene: ${flag} expected train, validation or test, received ${JSON.stringify(v)}`);
       const modes = ['zero', 'mean', 'clamp', 'patch'];
