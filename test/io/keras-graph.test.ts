@@ -3,13 +3,15 @@
  * the recurrent layers): every fixture of tools/make_keras_graph_fixtures.py — as a .keras
  * archive, a Keras 2 .h5 file and TF.js twins — predicts like PyTorch on the same weights (1e-5)
  * and its input gradient (saliency) equals PyTorch autograd (1e-4); TensorFlow.js itself runs the
- * Keras 2 twins it can build like the reference; unsupported settings are refused naming the layer.
+ * Keras 2 twins it can build like the reference; certify bounds a Conv1D → LSTM file; unsupported
+ * settings are refused naming the layer.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../../src/cli/main.js';
 import { RnnlensError } from '../../src/core/errors.js';
 import { Tensor } from '../../src/core/tensor.js';
 import { loadModelAsync, type LoadedAnyModel } from '../../src/io/load.js';
@@ -32,6 +34,23 @@ interface Case {
   expected: Arr;
   gradOutput: Arr;
   grad: Arr;
+}
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const w1 = process.stdout.write.bind(process.stdout);
+  const w2 = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((t: string | Uint8Array, ...rest: never[]) => (typeof t === 'string' ? ((out += t), true) : w1(t, ...rest))) as typeof process.stdout.write;
+  process.stderr.write = ((t: string | Uint8Array, ...rest: never[]) => (typeof t === 'string' ? ((err += t), true) : w2(t, ...rest))) as typeof process.stderr.write;
+  try {
+    const code = await runCli(args);
+    return { code, out, err };
+  } finally {
+    process.stdout.write = w1;
+    process.stderr.write = w2;
+    process.exitCode = 0;
+  }
 }
 
 const cases = (JSON.parse(readFileSync(join(DIR, 'index.json'), 'utf8')) as { cases: Case[] }).cases;
@@ -107,6 +126,25 @@ describe('Keras Conv1D / normalisation / pooling layers', () => {
       tf.dispose([x, y]);
       m.dispose();
     }
+  });
+
+  it('certify bounds a Conv1D → LSTM Keras model (audited) and names the op without a bound rule', async () => {
+    const tmp = tempDir('keras-graph-certify');
+    const inputFile = (name: string): string => {
+      const c = cases.find((k) => k.name === name)!;
+      const [B, T, F] = c.input.shape as [number, number, number];
+      const rows = Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => c.input.data.slice((b * T + t) * F, (b * T + t + 1) * F)));
+      writeFileSync(join(tmp, `${name}.json`), JSON.stringify({ inputs: rows }));
+      return join(tmp, `${name}.json`);
+    };
+    let r = await cli(['certify', '--model', join(DIR, 'conv_lstm.keras'), '--input', inputFile('conv_lstm'), '--eps', '0.001', '--audit', '--json', '--no-record']);
+    assert.equal(r.code, 0, r.err);
+    const text = JSON.stringify(JSON.parse(r.out));
+    assert.match(text, /"certified":true/);
+    assert.doesNotMatch(text, /"violations":[1-9]/);
+    r = await cli(['certify', '--model', join(DIR, 'causal_gru_layernorm.keras'), '--input', inputFile('causal_gru_layernorm'), '--eps', '0.001', '--no-record']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /graph layer layer_normalization: op 'layer_norm' \(LayerNormalization\) has no bound rule/);
   });
 
   it('unsupported settings are refused, naming the layer and the setting', () => {
