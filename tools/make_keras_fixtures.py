@@ -244,8 +244,8 @@ def flat_weights(case):
                 out.append((layer, 'layer', role, role, a))
         elif cls == 'Embedding':
             out.append((layer, '', 'embeddings', 'embeddings', w[0]))
-        else:
-            for role, a in zip(['kernel', 'bias'], w):
+        else:  # Dense, and layers that name their variables in `roles` (Conv1D, normalisation)
+            for role, a in zip(layer.get('roles', ['kernel', 'bias']), w):
                 out.append((layer, '', role, role, a))
     return out
 

@@ -9,8 +9,7 @@ import type { Command } from 'commander';
 import { RnnlensError } from '../core/errors.js';
 import { analyseDynamics, type DynamicsResult } from '../dynamics/analyse.js';
 import { RunStore } from '../runs/store.js';
-import { loadModel } from '../train/checkpoint.js';
-import { getRecipe } from '../train/recipes.js';
+import { analysisDataset, loadAnalysisModel } from './analysis-model.js';
 import { Tokenizer, UNK_ID } from '../data/tokenizer.js';
 import { intOption, withDeadline, secondsOption } from './options.js';
 import { createProgressRenderer } from './progress.js';
@@ -55,12 +54,12 @@ export function register(program: Command): void {
     .description(
       'fixed and slow points of a recurrent layer under a constant input: stability, slow modes, line attractors',
     )
-    .requiredOption('--model <path>', 'model folder (rnnlens native format)')
+    .requiredOption('--model <path>', 'model: a native folder, .onnx, .keras / .h5 or TF.js model.json')
     .option(
       '--recipe <name>',
       'recipe whose data gives the trajectories (default: the recipe recorded in the model)',
     )
-    .option('--data <path>', 'data folder or file for the recipe (recipes that need one)')
+    .option('--data <path>', 'data folder or file for the recipe (recipes that need one); for a model without a recipe, a JSON file of sequences (predict\'s input file, optional "labels" / "values")')
     .option('--split <name>', 'which part of the recipe data: train, validation or test', 'test')
     .option(
       '--data-seed <n>',
@@ -115,17 +114,9 @@ export function register(program: Command): void {
     )
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no progress output')
-    .action((opts: DynamicsCliOptions) => {
-      const loaded = loadModel(opts.model);
-      const recipeName =
-        opts.recipe ??
-        (typeof loaded.file.meta['recipe'] === 'string'
-          ? (loaded.file.meta['recipe'] as string)
-          : undefined);
-      if (!recipeName)
-        throw new RnnlensError(
-          `dynamics: the model at ${opts.model} records no recipe; pass --recipe NAME (with --data PATH when the recipe needs it)`,
-        );
+    .action(async (opts: DynamicsCliOptions) => {
+      const loaded = await loadAnalysisModel(opts.model);
+      let recipeName: string | null;
       if (!['train', 'validation', 'test'].includes(opts.split))
         throw new RnnlensError(
           `dynamics: --split expected train, validation or test, received ${JSON.stringify(opts.split)}`,
@@ -142,7 +133,7 @@ export function register(program: Command): void {
       });
       let inputToken: number | undefined;
       if (opts.inputToken !== undefined) {
-        const json = loaded.file.preprocessing['tokenizer'];
+        const json = loaded.preprocessing['tokenizer'];
         if (!json)
           throw new RnnlensError(
             `dynamics: --input-token needs a token model with a tokenizer; the model at ${opts.model} has none`,
@@ -158,11 +149,9 @@ export function register(program: Command): void {
       let r: DynamicsResult;
       let name: string;
       try {
-        const recipe = getRecipe(recipeName);
-        const recorded = loaded.file.meta['seed'];
-        const seed = opts.dataSeed ?? (typeof recorded === 'number' ? recorded : recipe.train.seed);
-        const data = recipe.load({ data: opts.data, seed, onProgress: progress.callback });
-        const ds = data[opts.split as 'train' | 'validation' | 'test'];
+        const picked = analysisDataset('dynamics', opts.model, loaded, { ...opts, onProgress: progress.callback });
+        recipeName = picked.recipe;
+        const ds = picked.ds;
         name = ds.name;
         r = analyseDynamics(loaded.model, ds, {
           layer: opts.layer,
@@ -192,6 +181,7 @@ export function register(program: Command): void {
             config: {
               model: opts.model,
               recipe: recipeName,
+              data: recipeName ? null : (opts.data ?? null),
               split: opts.split,
               layer: r.layer,
               input: opts.input ?? null,
@@ -205,7 +195,7 @@ export function register(program: Command): void {
               uniqueTol: opts.uniqueTol,
             },
             seed: opts.seed,
-            tags: [recipeName],
+            tags: [recipeName ?? loaded.format],
           });
           try {
             w.writeJson('dynamics.json', summary);

@@ -12,8 +12,7 @@ import { analyseInternals, internalsSummary } from '../explain/internals/analyse
 import { PROJECTION_METHODS, type ProjectionMethod } from '../explain/internals/projections.js';
 import { writeTraceStore } from '../explain/internals/trace-store.js';
 import { writeInternals } from '../explain/internals/write.js';
-import { loadModel } from '../train/checkpoint.js';
-import { getRecipe } from '../train/recipes.js';
+import { analysisDataset, loadAnalysisModel } from './analysis-model.js';
 import type { LayerDistribution } from '../train/trainer.js';
 import { addRecordOptions, recordAnalysis, recordedLine, trainingRunOf } from '../pipeline/analysis-run.js';
 import { RunStore } from '../runs/store.js';
@@ -98,8 +97,8 @@ export function register(program: Command): void {
     .description(
       'look inside a model: structure, traces, gate saturation, meaningful units, gradient flow, projections',
     )
-    .requiredOption('--model <path>', 'model folder (rnnlens native format)')
-    .option('--data <path>', "data folder or file for the recipe (default: the model's recipe)")
+    .requiredOption('--model <path>', 'model: a native folder, .onnx, .keras / .h5 or TF.js model.json')
+    .option('--data <path>', "data folder or file for the recipe; for a model without a recipe, a JSON file of sequences (predict's input file, optional \"labels\" / \"values\")")
     .option(
       '--recipe <name>',
       'recipe whose data to use (default: the recipe recorded in the model)',
@@ -142,16 +141,7 @@ export function register(program: Command): void {
     .option('--no-png', 'SVG figures only')
     .option('--quiet', 'no progress output'), 'internals')
     .action(async (o: InternalsCliOptions) => {
-      const loaded = loadModel(o.model);
-      const recipeName =
-        o.recipe ??
-        (typeof loaded.file.meta['recipe'] === 'string'
-          ? (loaded.file.meta['recipe'] as string)
-          : undefined);
-      if (!recipeName)
-        throw new RnnlensError(
-          `internals: the model at ${o.model} records no recipe; pass --recipe NAME (with --data PATH when the recipe needs it)`,
-        );
+      const loaded = await loadAnalysisModel(o.model);
       if (!['train', 'validation', 'test'].includes(o.split))
         throw new RnnlensError(
           `internals: --split expected train, validation or test, received ${JSON.stringify(o.split)}`,
@@ -174,19 +164,14 @@ export function register(program: Command): void {
       }
       const progress = createProgressRenderer({ quiet: o.quiet || o.json });
       try {
-        const recipe = getRecipe(recipeName);
-        // The split must be the one the model was trained with, or the test part may hold training data.
-        const recorded = loaded.file.meta['seed'];
-        const seed = o.dataSeed ?? (typeof recorded === 'number' ? recorded : recipe.train.seed);
-        const data = recipe.load({ data: o.data, seed, onProgress: progress.callback });
-        const ds = data[o.split as 'train' | 'validation' | 'test'];
+        const { ds, recipe: recipeName, seed } = analysisDataset('internals', o.model, loaded, { ...o, onProgress: progress.callback });
         const r = analyseInternals(loaded.model, ds, {
           maxSequences: o.sequences,
           annotate: o.annotate,
           permutations: o.permutations,
           seed: o.seed,
           projections: projections as ProjectionMethod[],
-          distributions: trainingDistributions(o.model, o.distributions, loaded.trainState?.distributions, o.runsDir),
+          distributions: trainingDistributions(o.model, o.distributions, loaded.distributions, o.runsDir),
           select,
           onProgress: progress.callback,
         });
@@ -197,8 +182,8 @@ export function register(program: Command): void {
             onProgress: progress.callback,
           });
         progress.stop();
-        const config = { recipe: recipeName, split: o.split, sequences: o.sequences, permutations: o.permutations, projections, annotate: o.annotate ?? null, dataSeed: seed, select: o.select ?? null, dataset: ds.name };
-        const run = await recordAnalysis(o, o.model, { kind: 'internals', config, seed: o.seed, tags: [recipeName] }, (w) => {
+        const config = { recipe: recipeName ?? null, data: recipeName ? null : o.data, split: o.split, sequences: o.sequences, permutations: o.permutations, projections, annotate: o.annotate ?? null, dataSeed: seed, select: o.select ?? null, dataset: ds.name };
+        const run = await recordAnalysis(o, o.model, { kind: 'internals', config, seed: o.seed, tags: [recipeName ?? loaded.format] }, (w) => {
           writeInternalsArtifacts(w, r, ds);
           const metrics: Record<string, number> = { sequences: r.sequences, steps: r.steps };
           const best = r.bestUnits[0];

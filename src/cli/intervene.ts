@@ -15,8 +15,7 @@ import { BUILTIN_ANNOTATIONS, builtinAnnotation, stepTokens, tagAnnotation, type
 import { collectTraces } from '../explain/internals/collect.js';
 import { rankUnits, type UnitScore } from '../explain/internals/units.js';
 import { RunStore } from '../runs/store.js';
-import { loadModel } from '../train/checkpoint.js';
-import { getRecipe } from '../train/recipes.js';
+import { analysisSplits, loadAnalysisModel } from './analysis-model.js';
 import { intOption, secondsOption, withDeadline } from './options.js';
 import { createProgressRenderer } from './progress.js';
 
@@ -70,10 +69,10 @@ export function register(program: Command): void {
   program
     .command('intervene')
     .description('causal unit tests: ablate, clamp or patch units of a recurrent layer and test the change against random units')
-    .requiredOption('--model <path>', 'model folder (rnnlens native format)')
+    .requiredOption('--model <path>', 'model: a native folder, .onnx, .keras / .h5 or TF.js model.json')
     .requiredOption('--units <list>', 'units to set: indices like 3,7, or top:ANNOTATION[:K] for the K (default 1) units internals ranks best against it (tags, bracket-depth, quotes, ...)')
     .option('--recipe <name>', 'recipe whose data is used (default: the recipe recorded in the model)')
-    .option('--data <path>', 'data folder or file for the recipe (recipes that need one)')
+    .option('--data <path>', 'data folder or file for the recipe (recipes that need one); for a model without a recipe, a JSON file of sequences (predict\'s input file, optional "labels" / "values")')
     .option('--split <name>', 'split the intervention is measured on: train, validation or test', 'test')
     .option('--rank-split <name>', 'split the units of top:ANNOTATION are ranked on (another one than --split)', 'validation')
     .option('--data-seed <n>', "seed of the recipe's data split (default: the model's recorded seed)", intOption('--data-seed', true))
@@ -90,11 +89,9 @@ export function register(program: Command): void {
     .option('--no-record', 'do not record a run (by default: a run of kind intervene with intervention.json and a figure)')
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no progress output')
-    .action((opts: InterveneCliOptions) => {
-      const loaded = loadModel(opts.model);
-      const recipeName = opts.recipe ?? (typeof loaded.file.meta['recipe'] === 'string' ? (loaded.file.meta['recipe'] as string) : undefined);
-      if (!recipeName)
-        throw new RnnlensError(`intervene: the model at ${opts.model} records no recipe; pass --recipe NAME (with --data PATH when the recipe needs it)`);
+    .action(async (opts: InterveneCliOptions) => {
+      const loaded = await loadAnalysisModel(opts.model);
+      let recipeName: string | null;
       for (const [flag, v] of [['--split', opts.split], ['--rank-split', opts.rankSplit]] as const)
         if (!SPLITS.includes(v)) throw new RnnlensError(`intervene: ${flag} expected train, validation or test, received ${JSON.stringify(v)}`);
       const modes = ['zero', 'mean', 'clamp', 'patch'];
@@ -129,10 +126,11 @@ export function register(program: Command): void {
       let ranked: UnitScore[] | null = null;
       let dsName: string;
       try {
-        const recipe = getRecipe(recipeName);
-        const recorded = loaded.file.meta['seed'];
-        const seed = opts.dataSeed ?? (typeof recorded === 'number' ? recorded : recipe.train.seed);
-        const data = recipe.load({ data: opts.data, seed, onProgress: progress.callback });
+        const picked = analysisSplits('intervene', opts.model, loaded, { ...opts, onProgress: progress.callback });
+        recipeName = picked.recipe;
+        const data = picked.splits;
+        const task = picked.task;
+        if (!task) throw new RnnlensError(`intervene: --data ${opts.data} holds no targets; give "labels" (class indices), "values" (regression targets) or "tags" (per-step classes) so the task metric can be measured`);
         let ds = data[opts.split as 'train' | 'validation' | 'test'];
         if (opts.limit !== undefined && opts.limit < ds.items.length) ds = subset(ds, Array.from({ length: opts.limit }, (_, i) => i));
         dsName = ds.name;
@@ -153,7 +151,7 @@ export function register(program: Command): void {
           ...(state ? { state } : {}),
           ...(steps ? { steps } : {}),
           layer: opts.layer,
-          task: data.task,
+          task,
           permutations: opts.permutations,
           seed: opts.seed,
           onProgress: withDeadline('intervene', opts.timeout, progress.callback),
@@ -168,9 +166,9 @@ export function register(program: Command): void {
         try {
           const w = store.createRun({
             kind: 'intervene',
-            config: { model: opts.model, recipe: recipeName, split: opts.split, layer: r.layer, units: opts.units, mode: r.mode, state: r.state, value: r.value, steps: opts.steps ?? null, permutations: opts.permutations, limit: opts.limit ?? null },
+            config: { model: opts.model, recipe: recipeName, data: recipeName ? null : (opts.data ?? null), split: opts.split, layer: r.layer, units: opts.units, mode: r.mode, state: r.state, value: r.value, steps: opts.steps ?? null, permutations: opts.permutations, limit: opts.limit ?? null },
             seed: opts.seed,
-            tags: [recipeName],
+            tags: [recipeName ?? loaded.format],
           });
           try {
             w.writeJson('intervention.json', summary);

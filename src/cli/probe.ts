@@ -10,8 +10,7 @@ import { subset } from '../data/dataset.js';
 import { collectTraces } from '../explain/internals/collect.js';
 import { annotationByName, runProbes, stepTypes, type ProbeKind, type ProbeResult } from '../probe/probe.js';
 import { RunStore } from '../runs/store.js';
-import { loadModel } from '../train/checkpoint.js';
-import { getRecipe } from '../train/recipes.js';
+import { analysisDataset, loadAnalysisModel } from './analysis-model.js';
 import { intOption, secondsOption, withDeadline } from './options.js';
 import { createProgressRenderer } from './progress.js';
 
@@ -46,10 +45,10 @@ export function register(program: Command): void {
   program
     .command('probe')
     .description('probing classifiers with control tasks: linear and MLP probes from hidden states to an annotation, selectivity, cross-validated')
-    .requiredOption('--model <path>', 'model folder (rnnlens native format)')
+    .requiredOption('--model <path>', 'model: a native folder, .onnx, .keras / .h5 or TF.js model.json')
     .option('--annotation <name>', "what to probe for: tags (the dataset's per-step tags) or, for token models, bracket-depth, quotes, line-position, char-class", 'tags')
     .option('--recipe <name>', 'recipe whose data is used (default: the recipe recorded in the model)')
-    .option('--data <path>', 'data folder or file for the recipe (recipes that need one)')
+    .option('--data <path>', 'data folder or file for the recipe (recipes that need one); for a model without a recipe, a JSON file of sequences (predict\'s input file, optional "labels" / "values")')
     .option('--split <name>', 'which part of the recipe data: train, validation or test', 'test')
     .option('--data-seed <n>', "seed of the recipe's data split (default: the model's recorded seed)", intOption('--data-seed', true))
     .option('--probe <kind>', 'linear, mlp or both', 'both')
@@ -68,10 +67,8 @@ export function register(program: Command): void {
     .option('--no-record', 'do not record a run (by default: a run of kind probe with probe.json and a figure)')
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no progress output')
-    .action((opts: ProbeCliOptions) => {
-      const loaded = loadModel(opts.model);
-      const recipeName = opts.recipe ?? (typeof loaded.file.meta['recipe'] === 'string' ? (loaded.file.meta['recipe'] as string) : undefined);
-      if (!recipeName) throw new RnnlensError(`probe: the model at ${opts.model} records no recipe; pass --recipe NAME (with --data PATH when the recipe needs it)`);
+    .action(async (opts: ProbeCliOptions) => {
+      const loaded = await loadAnalysisModel(opts.model);
       if (!['train', 'validation', 'test'].includes(opts.split)) throw new RnnlensError(`probe: --split expected train, validation or test, received ${JSON.stringify(opts.split)}`);
       if (!['linear', 'mlp', 'both'].includes(opts.probe)) throw new RnnlensError(`probe: --probe expected linear, mlp or both, received ${JSON.stringify(opts.probe)}`);
       if (!['h', 'c', 'both'].includes(opts.field)) throw new RnnlensError(`probe: --field expected h, c or both, received ${JSON.stringify(opts.field)}`);
@@ -83,13 +80,12 @@ export function register(program: Command): void {
       const fields = opts.field === 'both' ? (['h', 'c'] as const) : ([opts.field] as ('h' | 'c')[]);
       const progress = createProgressRenderer({ quiet: opts.quiet || opts.json });
       let r: ProbeResult;
+      let recipeName: string | null;
       let dsName: string;
       try {
-        const recipe = getRecipe(recipeName);
-        const recorded = loaded.file.meta['seed'];
-        const seed = opts.dataSeed ?? (typeof recorded === 'number' ? recorded : recipe.train.seed);
-        const data = recipe.load({ data: opts.data, seed, onProgress: progress.callback });
-        let ds = data[opts.split as 'train' | 'validation' | 'test'];
+        const picked = analysisDataset('probe', opts.model, loaded, { ...opts, onProgress: progress.callback });
+        recipeName = picked.recipe;
+        let ds = picked.ds;
         if (ds.items.length > opts.sequences) ds = subset(ds, Array.from({ length: opts.sequences }, (_, i) => i));
         dsName = ds.name;
         const ts = collectTraces(loaded.model, ds, { fields: ['h', 'c'], onProgress: progress.callback });
@@ -118,9 +114,9 @@ export function register(program: Command): void {
         try {
           const w = store.createRun({
             kind: 'probe',
-            config: { model: opts.model, recipe: recipeName, split: opts.split, annotation: opts.annotation, probe: opts.probe, field: opts.field, layer: opts.layer ?? null, folds: opts.folds, maxSteps: opts.maxSteps, bins: opts.bins, C, hidden: opts.hidden, epochs: opts.epochs },
+            config: { model: opts.model, recipe: recipeName, data: recipeName ? null : (opts.data ?? null), split: opts.split, annotation: opts.annotation, probe: opts.probe, field: opts.field, layer: opts.layer ?? null, folds: opts.folds, maxSteps: opts.maxSteps, bins: opts.bins, C, hidden: opts.hidden, epochs: opts.epochs },
             seed: opts.seed,
-            tags: [recipeName, opts.annotation],
+            tags: [recipeName ?? loaded.format, opts.annotation],
           });
           try {
             w.writeJson('probe.json', r);

@@ -72,25 +72,39 @@ const GATE_NAMES: Record<TraceLayerInfo['cell'], string[]> = {
   gru: ['r', 'z', 'n'],
 };
 
-/** The model's recurrent layers and directions, from a one-sequence traced forward pass. */
+/** Steps of the probe sequence `traceLayers` runs (long enough for the kernels of imported graph layers). */
+const PROBE_STEPS = 16;
+
+/**
+ * The model's recurrent layers and directions, from a one-sequence traced forward pass. Refuses
+ * models whose recurrent layers run over a different number of steps than the input has (graph
+ * layers with strides, valid padding or pooling before them): the analyses align states with
+ * input steps.
+ */
 export function traceLayers(model: SequenceModel): TraceLayerInfo[] {
   const spec = model.inputSpec;
+  const T = PROBE_STEPS;
   const probe =
     spec.kind === 'tokens'
       ? {
-          ids: new Int32Array([2 % spec.vocabSize]),
+          ids: new Int32Array(T).fill(2 % spec.vocabSize),
           batch: 1,
-          steps: 1,
-          lengths: new Int32Array([1]),
+          steps: T,
+          lengths: new Int32Array([T]),
         }
       : {
-          data: new Float32Array(spec.features),
+          data: new Float32Array(T * spec.features),
           batch: 1,
-          steps: 1,
+          steps: T,
           features: spec.features,
-          lengths: new Int32Array([1]),
+          lengths: new Int32Array([T]),
         };
   const { trace } = model.forward(probe, { trace: true });
+  const off = trace?.find((t) => t.steps !== T);
+  if (off)
+    throw new RnnlensError(
+      `internals: recurrent layer '${off.layer}' runs over ${off.steps} steps for an input of ${T} steps (the layers before it change the number of steps: strides, valid padding or pooling); the per-step analyses (traces, units, gradient flow, dynamics) align states with input steps and do not apply to this model; explain, evaluate and verify do`,
+    );
   if (!trace || trace.length === 0) {
     throw new ArgumentError(
       'internals',

@@ -10,6 +10,9 @@
  *   Bidirectional            layers/bidirectional/{forward_layer,backward_layer}/cell/vars/…
  *   TimeDistributed(Dense)   layers/time_distributed/layer/vars/{0 kernel, 1 bias}
  *   Dense                    layers/dense/vars/{0 kernel, 1 bias};  Embedding: layers/embedding/vars/0
+ *   Conv1D                   layers/conv1d/vars/{0 kernel, 1 bias}
+ *   LayerNormalization       layers/layer_normalization/vars/{gamma, beta} (those that scale / center keep)
+ *   BatchNormalization       layers/batch_normalization/vars/{gamma, beta, moving_mean, moving_variance}
  * Files from tf.keras 2.13 use `_layer_checkpoint_dependencies` in place of `layers`. Other
  * objects (optimizer, seed generators, metrics) are ignored.
  *
@@ -20,6 +23,7 @@
  */
 import type * as H5 from 'h5wasm';
 import { RnnlensError } from '../../core/errors.js';
+import { GRAPH_CLASSES, graphRoles } from '../tfjs/layers-graph.js';
 import type { KerasLayerJson } from '../tfjs/read.js';
 import { groupAt, readFloatDataset, stringListAttr } from './h5.js';
 
@@ -52,6 +56,10 @@ function varGroups(l: KerasLayerJson): Array<{ sub: string; dir: string | null; 
   if (l.class_name === 'TimeDistributed') return [{ sub: 'layer', dir: null, roles: denseRoles(inner) }];
   if (l.class_name === 'Dense') return [{ sub: '', dir: null, roles: denseRoles(c) }];
   if (l.class_name === 'Embedding') return [{ sub: '', dir: null, roles: ['embeddings'] }];
+  if (GRAPH_CLASSES.has(l.class_name)) {
+    const roles = graphRoles(l.class_name, c);
+    return roles.length ? [{ sub: '', dir: null, roles }] : [];
+  }
   return [];
 }
 

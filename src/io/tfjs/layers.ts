@@ -11,7 +11,8 @@
  * whose definition depends on who wrote the file: Keras 2 / TF.js clip(0.2x + 0.5, 0, 1) →
  * rnnlens 'hard_sigmoid'; Keras 3 (keras_version 3.x) clip(x/6 + 0.5, 0, 1) → 'hard_sigmoid_keras3'.
  *
- * Conv1D, LayerNormalization, BatchNormalization (and a few more, NOT_YET) are refused as "not yet
+ * Conv1D, LayerNormalization, BatchNormalization, MaxPooling1D and AveragePooling1D become graph
+ * layers (./layers-graph.ts); Attention and MultiHeadAttention (NOT_YET) are refused as "not yet
  * supported" by name.
  * Used for TF.js model.json files and for Keras .keras / .h5 files (src/io/keras).
  *
@@ -21,6 +22,7 @@
  */
 import { RnnlensError } from '../../core/errors.js';
 import type { LayerConfig, ModelConfig, RecurrentConfig } from '../../nn/config.js';
+import { GRAPH_CLASSES, kerasActivationLayer, kerasGraphLayer } from './layers-graph.js';
 import type { KerasLayerJson } from './read.js';
 
 /** A weight in the file: under layer `layer`, in direction `dir` (Bidirectional), named `role`. */
@@ -140,9 +142,9 @@ function recurrent(l: KerasLayerJson, name: string, kerasVersion: string): Recur
 
 const SANE = /[^A-Za-z0-9_.-]/g;
 
-const SUPPORTED = 'InputLayer, Embedding, Masking, SimpleRNN, LSTM, GRU, Bidirectional, Dense, Dropout, Activation, TimeDistributed(Dense), GlobalAveragePooling1D, GlobalMaxPooling1D';
+const SUPPORTED = `InputLayer, Embedding, Masking, SimpleRNN, LSTM, GRU, Bidirectional, Dense, Dropout, Activation, TimeDistributed(Dense), GlobalAveragePooling1D, GlobalMaxPooling1D, ${[...GRAPH_CLASSES].join(', ')}`;
 /** Keras layers that recurrent models often use and rnnlens does not have yet (named in the refusal). */
-const NOT_YET = new Set(['Conv1D', 'LayerNormalization', 'BatchNormalization', 'MaxPooling1D', 'AveragePooling1D', 'Attention', 'MultiHeadAttention']);
+const NOT_YET = new Set(['Attention', 'MultiHeadAttention']);
 
 /** Maps the chain of Keras layers to a rnnlens model config. */
 export function kerasToRnnlens(chain: KerasLayerJson[], kerasVersion: string): KerasMapping {
@@ -151,6 +153,8 @@ export function kerasToRnnlens(chain: KerasLayerJson[], kerasVersion: string): K
   const sources: Record<string, string> = {};
   let input: ModelConfig['input'] | null = null;
   let features: number | null = null;
+  /** The flow between layers is a sequence (else one vector per sequence). */
+  let seq = true;
   let softmax = false;
   let maskZero = false;
   let maskValue: number | null = null;
@@ -198,6 +202,7 @@ export function kerasToRnnlens(chain: KerasLayerJson[], kerasVersion: string): K
         input = { kind: 'tokens', vocabSize: V };
         maskZero = c.mask_zero === true;
         layers.push({ kind: 'embedding', name, vocabSize: V, dim: E });
+        seq = true;
         weights(kname, name, ['embeddings']);
         features = E;
         return;
@@ -206,8 +211,11 @@ export function kerasToRnnlens(chain: KerasLayerJson[], kerasVersion: string): K
       case 'LSTM':
       case 'GRU': {
         takeInput(c, kname, false);
-        layers.push(recurrent(l, name, kerasVersion));
+        const rc = recurrent(l, name, kerasVersion);
+        layers.push(rc);
         weights(kname, name, ['kernel', 'recurrent_kernel', 'bias']);
+        features = rc.units;
+        seq = rc.returnSequences === true;
         return;
       }
       case 'Bidirectional': {
@@ -221,6 +229,8 @@ export function kerasToRnnlens(chain: KerasLayerJson[], kerasVersion: string): K
         const mm = c.merge_mode === undefined ? 'concat' : c.merge_mode;
         const merge = mm === 'concat' ? 'concat' : mm === 'sum' ? 'sum' : mm === 'mul' ? 'mul' : mm === 'ave' ? 'mean' : fail(kname, `merge_mode ${JSON.stringify(mm)}: supported concat, sum, mul, ave`);
         layers.push({ kind: 'bidirectional', name, merge, layer: rc });
+        features = merge === 'concat' ? 2 * rc.units : rc.units;
+        seq = rc.returnSequences === true;
         for (const dir of ['forward', 'backward'] as const) {
           for (const role of ['kernel', 'recurrent_kernel', 'bias']) weightNames.set(`${name}/${dir}_${innerName}/${role}`, { layer: kname, dir, role });
         }
@@ -239,6 +249,7 @@ export function kerasToRnnlens(chain: KerasLayerJson[], kerasVersion: string): K
         if (!['linear', 'relu', 'tanh', 'sigmoid', 'softmax'].includes(act)) fail(kname, `activation '${act}': rnnlens Dense supports linear, relu, tanh, sigmoid (and a final softmax)`);
         softmax = act === 'softmax';
         layers.push({ kind: 'dense', name, units, activation: act === 'softmax' ? 'linear' : (act as 'linear') });
+        features = units;
         weights(kname, name, ['kernel', 'bias']);
         return;
       }
@@ -254,25 +265,39 @@ export function kerasToRnnlens(chain: KerasLayerJson[], kerasVersion: string): K
           softmax = true;
           return;
         }
-        if (!['relu', 'tanh', 'sigmoid'].includes(act)) fail(kname, `activation '${act}' is not supported (relu, tanh, sigmoid, softmax at the end)`);
         const prev = layers[layers.length - 1];
-        if (prev && prev.kind === 'dense' && (prev.activation ?? 'linear') === 'linear') {
+        if (prev && prev.kind === 'dense' && (prev.activation ?? 'linear') === 'linear' && ['relu', 'tanh', 'sigmoid'].includes(act)) {
           prev.activation = act as 'relu';
           return;
         }
-        fail(kname, `an Activation('${act}') that does not follow a linear Dense layer is not supported`);
+        takeInput(c, kname, false);
+        if (features === null) fail(kname, 'the number of input features is unknown (declare the input shape)');
+        layers.push(kerasActivationLayer(act, kname, name, features, seq, kerasVersion).layer);
         return;
       }
       case 'GlobalAveragePooling1D':
       case 'GlobalMaxPooling1D':
         layers.push({ kind: 'head', name, pool: l.class_name === 'GlobalAveragePooling1D' ? 'mean' : 'max' });
+        seq = false;
         return;
+      case 'Conv1D':
+      case 'LayerNormalization':
+      case 'BatchNormalization':
+      case 'MaxPooling1D':
+      case 'AveragePooling1D': {
+        takeInput(c, kname, false);
+        if (features === null) fail(kname, 'the number of input features is unknown (declare the input shape)');
+        const g = kerasGraphLayer(l.class_name, c, kname, name, features, seq, kerasVersion, actName);
+        layers.push(g.layer);
+        weights(kname, name, g.roles);
+        features = g.features;
+        return;
+      }
       default:
         fail(kname, `class '${l.class_name}' is not supported; supported: ${SUPPORTED}${NOT_YET.has(l.class_name) ? ` (${l.class_name} is not yet supported for Keras files and TF.js models: rnnlens has no layer for it yet)` : ''}`);
     }
   });
   if (!input) throw new RnnlensError('TF.js/Keras import: the model declares no input shape (batch_input_shape) and starts with no Embedding');
   if (layers.length === 0) throw new RnnlensError('TF.js/Keras import: the model has no layers rnnlens can represent');
-  void features;
   return { config: { input, layers }, weightNames, softmax, maskZero, maskValue, sources };
 }
