@@ -15,6 +15,7 @@ import { installHardening } from './hardening.js';
 import { registerContentRoutes } from './content-routes.js';
 import { errorBody, installErrorHandling } from './errors.js';
 import { registerRunRoutes } from './runs-routes.js';
+import { registerSeriesRoutes } from './series-routes.js';
 
 export interface ServerLimits {
   /** Largest request body (bytes); larger is 413. */
@@ -85,6 +86,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.get('/api/health', async () => ({ ok: true, version: VERSION, runsDir: store.root }));
   registerRunRoutes(app, store, limits);
   registerContentRoutes(app, store, limits);
+  registerSeriesRoutes(app, store);
 
   const webDir = options.webDir === undefined ? defaultWebDir() : options.webDir;
   if (webDir !== null && existsSync(join(webDir, 'index.html'))) {
