@@ -3,6 +3,7 @@
 import { reportUrl, type RunSummary } from './api';
 import { ErrorBox, Loading } from './ErrorBox';
 import { fmt } from './format';
+import { HyperparamTable } from './HyperparamTable';
 import { useApi } from './use-api';
 import { useUrlState } from './url-state';
 import { VegaFigure } from './VegaFigure';
@@ -76,11 +77,14 @@ export function ComparePage({ runs }: { runs: string[] }) {
           })}
         </tbody>
       </table>
-      {data.curves ? (
-        <VegaFigure figureKey="compare-curves" title="Training curves" spec={data.curves} />
-      ) : (
-        <p className="empty">These runs logged no metric series.</p>
-      )}
+      <div className="compare-side">
+        <HyperparamTable runs={runs} />
+        {data.curves ? (
+          <VegaFigure figureKey="compare-curves" title="Training curves" spec={data.curves} />
+        ) : (
+          <p className="empty">These runs logged no metric series.</p>
+        )}
+      </div>
     </section>
   );
 }
