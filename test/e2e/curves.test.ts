@@ -97,6 +97,15 @@ describe('curves view in Chromium', { skip }, () => {
     await page.waitForFunction(`window.__rnnlensViews?.['curves:loss']?.scale('y').type === 'log'`);
 
     assert.match(await page.locator(LOSS).innerText(), /step \(minibatch\)/);
+    // zoom: the wheel over the chart narrows the x scale, a double-click restores it
+    const xDomain = (): Promise<number[]> => page.evaluate(`window.__rnnlensViews['curves:loss'].scale('x').domain()`) as Promise<number[]>;
+    const full = await xDomain();
+    const box = (await page.locator(`${LOSS} svg`).boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.5);
+    await page.mouse.wheel(0, -400);
+    await page.waitForFunction(`(() => { const d = window.__rnnlensViews['curves:loss'].scale('x').domain(); return d[1] - d[0] < ${full[1]! - full[0]!} * 0.9; })()`);
+    await page.mouse.dblclick(box.x + box.width * 0.4, box.y + box.height * 0.5);
+    await page.waitForFunction(`(() => { const d = window.__rnnlensViews['curves:loss'].scale('x').domain(); return Math.abs(d[0] - ${full[0]}) < 1e-9 && Math.abs(d[1] - ${full[1]}) < 1e-9; })()`);
     await page.selectOption('select[name="axis"]', 'epoch');
     await page.waitForFunction(`document.querySelector('.curves')?.dataset.axis === 'epoch'`);
     await rendered(page);
