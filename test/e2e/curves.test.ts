@@ -1,7 +1,7 @@
 // The curves view in Chromium on runs the test trains itself (motif recipe, tiny): the per-step
 // and per-epoch curves render, the smoothing slider changes the drawn smoothed path, the log
 // toggle switches the y scale, the x axis choice changes the axis, and the compare page shows
-// the settings table with the differing row marked. No console errors.
+// the settings table with the differing row marked beside both runs' curves. No console errors.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -138,7 +138,11 @@ describe('curves view in Chromium', { skip }, () => {
     await page.waitForFunction(`document.querySelectorAll('table.hyperparams tbody tr').length < ${all}`);
     const keys = await page.$$eval('table.hyperparams tbody tr', (rs) => rs.map((r) => r.getAttribute('data-setting')));
     assert.deepEqual(keys, ['model.hidden']);
-    await page.waitForSelector('figure.figure[data-key="compare-curves"][data-rendered="true"]');
+    // beside it, the curves of both runs overlaid: a per-step, train and validation loss of each
+    await rendered(page);
+    const legend = await page.locator(LOSS).innerText();
+    for (const id of [runA, runB]) assert.ok(legend.includes(`${id.slice(-8)} train (per step)`), `legend names ${id}: ${legend}`);
+    assert.equal((await smoothedPaths(page)).length, 6);
     assert.deepEqual(errors, []);
     await page.close();
   });

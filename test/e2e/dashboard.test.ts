@@ -118,7 +118,8 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.click('button[data-action="compare"]');
     await page.waitForSelector('[data-page="compare"]');
     assert.deepEqual(param(page, 'compare')!.split(',').sort(), [runs.train, runs.other].sort());
-    await figuresRendered(page, 1);
+    // the curves view over both runs: one chart per metric (loss, accuracy)
+    await figuresRendered(page, 2);
     assert.ok((await page.locator('table.compare tbody tr').count()) >= 3);
     assert.equal((await page.locator('td.best').count()) > 0, true);
     await page.screenshot({ path: join(SHOTS, 'compare.png') });

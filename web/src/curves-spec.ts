@@ -48,7 +48,10 @@ export function metricsOf(runs: RunSeries[]): string[] {
 
 /** The axes every run offers. */
 export function commonAxes(runs: RunSeries[]): CurveAxis[] {
-  return (['step', 'epoch', 'wall'] as const).filter((a) => runs.every((r) => r.axes.includes(a)));
+  const all = ['step', 'epoch', 'wall'] as const;
+  const common = all.filter((a) => runs.every((r) => r.axes.includes(a)));
+  // runs without an axis in common: any axis one of them has (the others' series are left out)
+  return common.length > 0 ? common : all.filter((a) => runs.some((r) => r.axes.includes(a)));
 }
 
 interface Row {
