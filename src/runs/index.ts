@@ -5,4 +5,4 @@ export { RunWriter, RUN_META_FILE } from './writer.js';
 export type { FigureArtifact, FinishOptions } from './writer.js';
 export { newRunId, checkRunId, checkArtifactName } from './ids.js';
 export { canonicalJson, dataFingerprint } from './fingerprint.js';
-export type { ArtifactKind, ArtifactRecord, CreateRunOptions, ListRunsFilter, MetricPoint, RunKind, RunRecord, RunStatus } from './types.js';
+export type { ArtifactKind, ArtifactRecord, CreateRunOptions, ListRunsFilter, MetricPoint, RunKind, RunRecord, RunStatus, SeriesPoint } from './types.js';

@@ -70,6 +70,15 @@ CREATE TABLE IF NOT EXISTS metrics (
   value REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS metrics_run ON metrics (run, name);
+CREATE TABLE IF NOT EXISTS series (
+  run TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  step INTEGER NOT NULL,
+  epoch REAL NOT NULL,
+  wall REAL NOT NULL,
+  value REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS series_run ON series (run, name, step);
 `;
 
 /** Opens (creating if needed) the index at `file` with WAL, busy_timeout and the schema. */

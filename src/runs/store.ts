@@ -11,7 +11,7 @@ import { VERSION } from '../version.js';
 import { atomicWriteFile } from './atomic.js';
 import { checkArtifactName, checkRunId, checkRunKind, newRunId } from './ids.js';
 import { openIndex, type Database } from './sqlite.js';
-import { RUN_STATUSES, type ArtifactRecord, type CreateRunOptions, type ListRunsFilter, type MetricPoint, type RunRecord } from './types.js';
+import { RUN_STATUSES, type ArtifactRecord, type CreateRunOptions, type ListRunsFilter, type MetricPoint, type RunRecord, type SeriesPoint } from './types.js';
 import { RUN_META_FILE, RunWriter } from './writer.js';
 
 export const INDEX_FILE = 'index.sqlite';
@@ -128,6 +128,7 @@ export class RunStore {
     );
     const insertArtifact = this.db.prepare('INSERT OR REPLACE INTO artifacts (run, name, kind, bytes, sha256, meta) VALUES (?, ?, ?, ?, ?, ?)');
     const insertMetric = this.db.prepare('INSERT INTO metrics (run, name, step, value) VALUES (?, ?, ?, ?)');
+    const insertSeries = this.db.prepare('INSERT INTO series (run, name, step, epoch, wall, value) VALUES (?, ?, ?, ?, ?, ?)');
     let names: string[];
     try {
       names = readdirSync(this.root);
@@ -139,7 +140,7 @@ export class RunStore {
         for (const name of names) {
           const meta = join(this.root, name, RUN_META_FILE);
           if (!existsSync(meta)) continue;
-          let r: RunRecord & { artifacts?: ArtifactRecord[]; metricPoints?: MetricPoint[] };
+          let r: RunRecord & { artifacts?: ArtifactRecord[]; metricPoints?: MetricPoint[]; seriesPoints?: SeriesPoint[] };
           try {
             r = JSON.parse(readFileSync(meta, 'utf8'));
             checkRunId('RunStore.rebuild', r.id);
@@ -152,6 +153,7 @@ export class RunStore {
             if (existsSync(join(this.root, name, a.name))) insertArtifact.run(r.id, a.name, a.kind, a.bytes, a.sha256, JSON.stringify(a.meta ?? {}));
           }
           for (const m of r.metricPoints ?? []) insertMetric.run(r.id, m.name, m.step ?? null, m.value);
+          for (const p of r.seriesPoints ?? []) insertSeries.run(r.id, p.name, p.step, p.epoch, p.wall, p.value);
           restored++;
         }
       })
@@ -307,6 +309,12 @@ export class RunStore {
     return this.db.prepare(sql).all(...(name === undefined ? [id] : [id, name])) as MetricPoint[];
   }
 
+  /** Training series points (step, epoch, wall time), by series name and step. */
+  series(id: string): SeriesPoint[] {
+    this.get(id);
+    return this.db.prepare('SELECT name, step, epoch, wall, value FROM series WHERE run = ? ORDER BY name, step, rowid').all(id) as SeriesPoint[];
+  }
+
   /**
    * The bytes of a finished run's artifact, checked against the index. Errors: unknown run,
    * run still being written, unknown artifact, file deleted, file changed since it was written.
@@ -365,6 +373,7 @@ export class RunStore {
     this.db
       .transaction(() => {
         this.db.prepare('DELETE FROM metrics WHERE run = ?').run(id);
+        this.db.prepare('DELETE FROM series WHERE run = ?').run(id);
         this.db.prepare('DELETE FROM artifacts WHERE run = ?').run(id);
         this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
       })
@@ -381,7 +390,7 @@ export class RunStore {
   /** Keeps `<run>/run.json` (a self-description of the folder) in step with the index. */
   private writeMeta(id: string): void {
     const run = this.get(id);
-    const self = { ...run, artifacts: this.artifacts(id), metricPoints: this.metrics(id) };
+    const self = { ...run, artifacts: this.artifacts(id), metricPoints: this.metrics(id), seriesPoints: this.series(id) };
     atomicWriteFile(join(this.root, id, RUN_META_FILE), JSON.stringify(self, null, 1));
   }
 }

@@ -62,6 +62,19 @@ export interface MetricPoint {
   value: number;
 }
 
+/**
+ * One point of a training series with all three x axes: the optimiser step (minibatch) it was
+ * taken at, the epoch (fractional within an epoch for per-step values), and the wall-clock time
+ * (ms since 1970).
+ */
+export interface SeriesPoint {
+  name: string;
+  step: number;
+  epoch: number;
+  wall: number;
+  value: number;
+}
+
 export interface CreateRunOptions {
   kind: RunKind;
   config?: unknown;

@@ -10,7 +10,7 @@ import { ArgumentError, RnnlensError, describe } from '../core/errors.js';
 import { atomicWriteFile } from './atomic.js';
 import { checkArtifactName } from './ids.js';
 import type { Database } from './sqlite.js';
-import type { ArtifactKind, ArtifactRecord, RunStatus } from './types.js';
+import type { ArtifactKind, ArtifactRecord, RunStatus, SeriesPoint } from './types.js';
 
 /** The file in every run folder that describes the run itself (not an artifact). */
 export const RUN_META_FILE = 'run.json';
@@ -104,6 +104,32 @@ export class RunWriter {
     }
     this.db
       .transaction(() => this.db.prepare('INSERT INTO metrics (run, name, step, value) VALUES (?, ?, ?, ?)').run(this.id, name, step, value))
+      .immediate();
+  }
+
+  /**
+   * Points of training series (step, epoch and wall time each). With `replace`, the series named
+   * there are emptied first in the same transaction (a thinned series rewritten whole).
+   */
+  logSeries(points: readonly SeriesPoint[], replace: readonly string[] = []): void {
+    this.checkOpen('logSeries');
+    for (const p of points) {
+      if (typeof p.name !== 'string' || p.name.length === 0 || p.name.length > 200) {
+        throw new ArgumentError('RunWriter.logSeries', 'name', 'a non-empty string of at most 200 characters', describe(p.name));
+      }
+      if (!Number.isInteger(p.step) || p.step < 0) throw new ArgumentError('RunWriter.logSeries', `${p.name} step`, 'an integer >= 0', describe(p.step));
+      for (const k of ['epoch', 'wall'] as const) {
+        if (!Number.isFinite(p[k])) throw new ArgumentError('RunWriter.logSeries', `${p.name} ${k}`, 'a finite number', describe(p[k]));
+      }
+      if (typeof p.value !== 'number' || Number.isNaN(p.value)) throw new ArgumentError('RunWriter.logSeries', `${p.name} value`, 'a number (not NaN)', describe(p.value));
+    }
+    this.db
+      .transaction(() => {
+        const del = this.db.prepare('DELETE FROM series WHERE run = ? AND name = ?');
+        for (const n of replace) del.run(this.id, n);
+        const ins = this.db.prepare('INSERT INTO series (run, name, step, epoch, wall, value) VALUES (?, ?, ?, ?, ?, ?)');
+        for (const p of points) ins.run(this.id, p.name, p.step, p.epoch, p.wall, p.value);
+      })
       .immediate();
   }
 

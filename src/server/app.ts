@@ -16,6 +16,7 @@ import { registerContentRoutes } from './content-routes.js';
 import { registerExplainRoutes } from './explain-routes.js';
 import { errorBody, installErrorHandling } from './errors.js';
 import { registerRunRoutes } from './runs-routes.js';
+import { registerSeriesRoutes } from './series-routes.js';
 
 export interface ServerLimits {
   /** Largest request body (bytes); larger is 413. */
@@ -87,6 +88,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerRunRoutes(app, store, limits);
   registerContentRoutes(app, store, limits);
   registerExplainRoutes(app, store, limits);
+  registerSeriesRoutes(app, store);
 
   const webDir = options.webDir === undefined ? defaultWebDir() : options.webDir;
   if (webDir !== null && existsSync(join(webDir, 'index.html'))) {

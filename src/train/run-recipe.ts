@@ -18,6 +18,7 @@ import { acquireModelLock } from './model-lock.js';
 import { evaluateContinuous } from './evaluate-continuous.js';
 import { evaluate, type Metrics } from './evaluate.js';
 import { streamable } from './streams.js';
+import { SeriesRecorder } from './step-series.js';
 import { buildModelConfig, getRecipe, type ModelShape, type RecipeData } from './recipes.js';
 import { train, type EpochRecord, type TrainConfig, type TrainResult } from './trainer.js';
 
@@ -111,13 +112,16 @@ export async function runRecipe(name: string, overrides: RecipeOverrides = {}, o
       resume = loaded.trainState;
     }
     const save = { task: data.task, classNames: data.train.classNames, preprocessing: data.preprocessing, meta: { recipe: name, seed: cfg.seed, rnnlens: VERSION, ...(writer ? { run: writer.id } : {}) } };
+    const series = writer ? new SeriesRecorder(writer) : undefined;
     const result = await train(model, data.train, trainCfg, {
       validation: data.validation.items.length > 0 ? data.validation : undefined,
       onProgress: opts.onProgress,
       resume,
+      onStep: series && ((s) => series.onStep(s)),
       onEpochEnd: (rec, state) => {
         saveModel(modelDir, model, { ...save, trainState: state });
         if (writer) {
+          series!.onEpochEnd(rec);
           for (const [k, v] of Object.entries(rec.train)) writer.logMetric(`train_${k}`, v, rec.epoch);
           for (const [k, v] of Object.entries(rec.validation ?? {})) writer.logMetric(`val_${k}`, v, rec.epoch);
         }

@@ -79,6 +79,21 @@ export interface TrainState {
   history: EpochRecord[];
   distributions: LayerDistribution[];
   elapsedSeconds: number;
+  /** Optimiser steps taken so far (older checkpoints: absent). */
+  steps?: number;
+}
+
+/** One optimiser step (minibatch), as reported to `onStep`. */
+export interface StepRecord {
+  /** Steps taken since training began, this one included (1-based, continues across a resume). */
+  step: number;
+  /** 1-based epoch of the step. */
+  epoch: number;
+  /** 1-based minibatch within the epoch, and how many the epoch has. */
+  batch: number;
+  batches: number;
+  /** The minibatch's training loss (before the update). */
+  loss: number;
 }
 
 export interface TrainResult {
@@ -95,6 +110,8 @@ export interface TrainOptions {
   onProgress?: ProgressCallback;
   /** Called after every epoch with the resumable state (e.g. to write a checkpoint). */
   onEpochEnd?: (record: EpochRecord, state: TrainState) => void | Promise<void>;
+  /** Called after every optimiser step with its minibatch loss. */
+  onStep?: (record: StepRecord) => void;
   resume?: TrainState;
 }
 
@@ -179,6 +196,8 @@ export async function train(model: SequenceModel, data: Dataset, cfg: TrainConfi
   const dists: LayerDistribution[] = [];
   let startEpoch = 0;
   let elapsedBefore = 0;
+  let steps = 0;
+  let stepsKnown = true;
   if (opts.resume) {
     const r = opts.resume;
     optimizer.loadState(r.optimizer);
@@ -188,6 +207,8 @@ export async function train(model: SequenceModel, data: Dataset, cfg: TrainConfi
     dists.push(...r.distributions);
     startEpoch = r.epoch;
     elapsedBefore = r.elapsedSeconds;
+    steps = r.steps ?? 0;
+    stepsKnown = r.steps !== undefined;
   }
   if (cfg.stateful) {
     if (data.target !== 'tags') throw new ArgumentError('train', 'stateful', 'per-step targets (a language model or tagger)', `target '${data.target}'`);
@@ -206,6 +227,8 @@ export async function train(model: SequenceModel, data: Dataset, cfg: TrainConfi
   for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
     const rng = new Rng(cfg.seed * 1_000_003 + epoch * 7919 + 1);
     const batches = streamBatches ?? makeBatches(data, { batchSize: cfg.batchSize, shuffle: true, rng, bucketByLength: cfg.bucketByLength ?? true });
+    // a checkpoint without a step count: its epochs had as many batches as this one
+    if (!stepsKnown) (steps = startEpoch * batches.length), (stepsKnown = true);
     let carried: CarriedStates | null = null;
     const before = new Map<string, Float64Array>();
     let lossSum = 0;
@@ -236,6 +259,8 @@ export async function train(model: SequenceModel, data: Dataset, cfg: TrainConfi
         }
       }
       optimizer.step();
+      steps++;
+      opts.onStep?.({ step: steps, epoch: epoch + 1, batch: bi + 1, batches: batches.length, loss: l.loss });
       lossSum += l.loss * b.size;
       count += b.size;
       opts.onProgress?.({ task: `epoch ${epoch + 1}/${cfg.epochs}`, done: bi + 1, total: batches.length, values: { loss: lossSum / count } });
@@ -261,6 +286,7 @@ export async function train(model: SequenceModel, data: Dataset, cfg: TrainConfi
       history: [...history],
       distributions: [...dists],
       elapsedSeconds: elapsed(),
+      steps,
     };
     await opts.onEpochEnd?.(record, state);
     await new Promise((r) => setImmediate(r));

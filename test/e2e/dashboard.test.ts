@@ -118,7 +118,8 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.click('button[data-action="compare"]');
     await page.waitForSelector('[data-page="compare"]');
     assert.deepEqual(param(page, 'compare')!.split(',').sort(), [runs.train, runs.other].sort());
-    await figuresRendered(page, 1);
+    // the curves view over both runs: one chart per metric (loss, accuracy)
+    await figuresRendered(page, 2);
     assert.ok((await page.locator('table.compare tbody tr').count()) >= 3);
     assert.equal((await page.locator('td.best').count()) > 0, true);
     await page.screenshot({ path: join(SHOTS, 'compare.png') });
@@ -134,7 +135,8 @@ describe('dashboard in Chromium', { skip }, () => {
 
     await page.click('a[data-tab="training"]');
     assert.equal(param(page, 'view'), 'training');
-    await figuresRendered(page, 1);
+    // the curves view: one chart per metric (loss, accuracy)
+    await figuresRendered(page, 2);
     assert.match(await page.locator('figure.figure svg').first().innerHTML(), /validation/);
     await page.screenshot({ path: join(SHOTS, 'run-training.png') });
 
@@ -240,7 +242,7 @@ describe('dashboard in Chromium', { skip }, () => {
       const errors: string[] = [];
       page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
       await page.goto(`${base}?token=e2e-token-0123&run=${runs.train}&view=training`);
-      await figuresRendered(page, 1);
+      await figuresRendered(page, 2);
       assert.equal(param(page, 'token'), 'e2e-token-0123', 'navigation keeps the token');
       await page.goto(`${base}`);
       await page.waitForSelector('[data-error-code="unauthorized"]');

@@ -115,7 +115,7 @@ describe('Explain page in Chromium', { skip }, () => {
     await page.fill('input[name="param-window"]', '2x99');
     await page.click('button[name="run"]');
     await page.waitForSelector('[role="alert"][data-error-code="bad_request"]');
-    assert.match(await page.locator('[role="alert"]').innerText(), /'params.window' expected at most 4 features/);
+    assert.match(await page.locator('[role="alert"]').innerText(), /'params.window' expected STEPS \(or STEPSx4\) for a token model/);
     await page.fill('input[name="param-window"]', '2');
     await page.check('input[name="mode"][value="item"]');
     await page.waitForSelector('.item-row[data-item="2"]');

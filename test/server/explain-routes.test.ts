@@ -225,7 +225,7 @@ describe('explain API', () => {
     assert400(await post(app, { ...base, method: 'saliency', params: { window: '2' } }), /'params.window' is a parameter of occlusion; method 'saliency' does not use it/);
     assert400(await post(app, { ...base, method: 'kernel-shap', params: { samples: MAX_SAMPLES + 1 } }), /'params.samples' expected an integer in \[1, 10,000\], received 10001/);
     assert400(await post(app, { ...base, method: 'integrated-gradients', params: { steps: 1.5 } }), /'params.steps' expected an integer/);
-    assert400(await post(app, { ...base, method: 'occlusion', params: { window: '2x9' } }), /'params.window' expected at most 4 features/);
+    assert400(await post(app, { ...base, method: 'occlusion', params: { window: '2x9' } }), /'params.window' expected STEPS \(or STEPSx4\) for a token model/);
     assert400(await post(app, { ...base, method: 'saliency', target: 'eggs' }), /'target' expected one of the class names "ham", "spam" or an output index in \[0, 2\), received "eggs"/);
     assert400(await post(app, { ...base, method: 'saliency', extra: 1 }), /unknown field 'extra'/);
     assert400(await post(app, { run, method: 'saliency', input: { rows: [[1, 2]] } }), /'input.rows' is for numeric models/);

@@ -1,11 +1,12 @@
 // Comparison of selected runs: their final metrics side by side (best value marked) and the
-// training curves of all of them in one figure.
+// training curves of all of them overlaid in the curves view, beside their settings.
 import { reportUrl, type RunSummary } from './api';
+import { CurvesExplorer } from './CurvesExplorer';
 import { ErrorBox, Loading } from './ErrorBox';
 import { fmt } from './format';
+import { HyperparamTable } from './HyperparamTable';
 import { useApi } from './use-api';
 import { useUrlState } from './url-state';
-import { VegaFigure } from './VegaFigure';
 
 const LOWER_IS_BETTER = /loss|error|rmse|mae|bpc|perplexity|ece/i;
 
@@ -76,11 +77,13 @@ export function ComparePage({ runs }: { runs: string[] }) {
           })}
         </tbody>
       </table>
-      {data.curves ? (
-        <VegaFigure figureKey="compare-curves" title="Training curves" spec={data.curves} />
-      ) : (
-        <p className="empty">These runs logged no metric series.</p>
-      )}
+      <div className="compare-side">
+        <HyperparamTable runs={runs} />
+        <div className="compare-curves">
+          <h3>Training curves</h3>
+          <CurvesExplorer runs={runs} />
+        </div>
+      </div>
     </section>
   );
 }

@@ -7,7 +7,7 @@ import { useCallback, useState } from 'react';
 import { artifactUrl, type DashboardFigure, type RunDetails } from './api';
 import { ErrorBox, Loading } from './ErrorBox';
 import { fmt, when } from './format';
-import { LiveCurves } from './LiveCurves';
+import { CurvesExplorer } from './CurvesExplorer';
 import { layerRows } from './model';
 import { ModelView } from './ModelView';
 import { SequenceList } from './SequenceList';
@@ -184,7 +184,9 @@ function Result({
           )}
         </p>
       )}
-      {figures === null ? (
+      {r.kind === 'train' ? (
+        <CurvesExplorer runs={[r.id]} />
+      ) : figures === null ? (
         r.status === 'running' ? null : <Loading what="figures" />
       ) : (
         <>
@@ -369,18 +371,9 @@ export function RunPage({ id, view }: { id: string; view: View }) {
         onUnit={(u) => onSelect({ unit: u })}
       />
     );
-  else if (!finished) body = <LiveCurves id={id} stale={d.stale} onFinished={reload} />;
+  else if (view === 'training' || !finished) body = <CurvesExplorer runs={[id]} onFinished={reload} />;
   else if (figures.error) body = <ErrorBox error={figures.error} what="the figures" />;
   else if (!figures.data) body = <Loading what="figures" />;
-  else if (view === 'training')
-    body = (
-      <Figures
-        figures={group('training')}
-        selection={selection}
-        onSelect={onSelect}
-        empty="This run logged no metric series."
-      />
-    );
   else if (view === 'distributions')
     body = (
       <Figures
