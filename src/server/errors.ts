@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'host_not_allowed'
   | 'forbidden'
   | 'rate_limited'
+  | 'range_not_satisfiable'
   | 'internal';
 
 export class HttpError extends RnnlensError {
