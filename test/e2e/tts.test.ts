@@ -2,7 +2,7 @@
 // "recordings"), served with a token and opened in Chromium: the audio panel shows every item
 // with two audio players whose WAVs load (metadata decoded, duration > 0), two drawn spectrograms
 // per item, the recogniser's and speaker classifier's labels, digit and speaker filters, and no
-// console errors. The page is saved as run-tts.png (into RNNLENS_SCREENSHOTS when set).
+// console errors. The panel, filtered to digit 2, is saved as run-tts.png (into RNNLENS_SCREENSHOTS when set).
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,13 +76,14 @@ describe('speech synthesis run in Chromium', { skip }, () => {
     const real = audio.filter((a) => a.src.includes('real-'));
     assert.equal(real.length, n);
     for (const a of real) assert.ok(Math.abs(a.duration - 0.3) < 0.01, String(a.duration));
-    const shots = process.env.RNNLENS_SCREENSHOTS ?? join(dir, 'shots');
-    mkdirSync(shots, { recursive: true });
-    await page.locator('.audio-panel').screenshot({ path: join(shots, 'run-tts.png') });
 
     await page.selectOption('.audio-panel select[name="digit"]', '2');
     await page.waitForFunction(`document.querySelectorAll('.tts-item').length === ${TINY_TTS.speakers.length}`);
     assert.deepEqual(await page.$$eval('.tts-item', (els) => [...new Set(els.map((e) => (e as unknown as { dataset: Record<string, string> }).dataset.digit))]), ['2']);
+    await page.waitForFunction(`document.querySelectorAll('.audio-panel canvas[data-drawn="true"]').length === ${2 * TINY_TTS.speakers.length}`);
+    const shots = process.env.RNNLENS_SCREENSHOTS ?? join(dir, 'shots');
+    mkdirSync(shots, { recursive: true });
+    await page.locator('.audio-panel').screenshot({ path: join(shots, 'run-tts.png') });
     await page.selectOption('.audio-panel select[name="speaker"]', 'bob');
     await page.waitForFunction(`document.querySelectorAll('.tts-item').length === 1`);
     assert.equal(await page.locator('.tts-item').getAttribute('data-item'), '2_bob_0');
