@@ -13,6 +13,7 @@ import { indexOfName } from '../speech/generate.js';
 import { intOption } from './options.js';
 import { recordAnalysis, recordedLine } from '../pipeline/analysis-run.js';
 import { writeTtsArtifacts } from '../speech/tts-run.js';
+import { listFolder } from '../data/files.js';
 
 export function register(program: Command): void {
   program
@@ -31,6 +32,8 @@ export function register(program: Command): void {
     .option('--data <dir>', 'FSDD recordings: real held-out takes recorded beside the synthesised ones (with --runs-dir)')
     .option('--record-takes <k>', 'takes per digit and speaker kept in the run', intOption('--record-takes', true), 1)
     .action(async (o) => {
+      // the FSDD folder is checked before anything is synthesised
+      if (o.data !== undefined) listFolder(o.data, 'synthesize: --data (FSDD recordings)');
       const { model, file } = loadTtsModel(o.model);
       const c = model.config;
       const digits = parseDigits(o.digits, c.digits);

@@ -169,5 +169,10 @@ describe('synthesize --runs-dir', () => {
     const bad = cliFromSources(['synthesize', '--model', tiny.tts, '--digits', '1', '--speaker', 'bob', '--out', join(dir, 'syn3'), '--record-takes', 'x']);
     assert.match(bad.stderr, /--record-takes expected an integer >= 0, received "x"/);
     assert.ok(!existsSync(join(dir, 'syn3')));
+    const noData = cliFromSources(['synthesize', '--model', tiny.tts, '--digits', '1', '--speaker', 'bob', '--out', join(dir, 'syn4'), '--runs-dir', runs, '--data', join(dir, 'nowhere')]);
+    assert.equal(noData.status, 1);
+    assert.match(noData.stderr, /--data \(FSDD recordings\) not found: .*nowhere/);
+    assert.doesNotMatch(noData.stderr, /at .*\.ts:\d+/);
+    assert.ok(!existsSync(join(dir, 'syn4')), 'nothing synthesised');
   });
 });
