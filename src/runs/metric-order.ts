@@ -8,6 +8,7 @@
 /** Metric base names, most telling first. */
 const BASE_ORDER = [
   'accuracy', 'certifiedAccuracy', 'f1', 'rocAuc', 'balancedAccuracy', 'rmse', 'mae', 'r2', 'bpc', 'bpcContinuous',
+  'intelligibility', 'speakerSimilarity', 'mcd', 'maxCrossCorrelation',
   'stepAccuracy', 'perplexity', 'fidelity', 'effect', 'p', 'pvalue', 'mean_difference', 'aupr', 'overallPass',
   'certified', 'certifiedShare', 'meanRadius', 'meanAttackRadius', 'selectivity', 'states', 'fixedPoints',
   'bestUnitR', 'loss', 'logLoss', 'precision', 'recall', 'f1Weighted',

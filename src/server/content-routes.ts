@@ -12,6 +12,7 @@ import type { RunStore } from '../runs/store.js';
 import { readJsonArtifact, requireArtifact, requireFinishedRun, requireRun } from './access.js';
 import type { ServerLimits } from './app.js';
 import { HttpError } from './errors.js';
+import { byteRange, mediaType, rangeHeaders } from './media.js';
 import { dashboardFigures } from './run-figures.js';
 import { summarise } from './runs-routes.js';
 import {
@@ -82,14 +83,14 @@ export function registerContentRoutes(
           `artifact '${name}' of run '${id}' changed after it was written (sha256 ${sha.slice(0, 12)}…, index has ${record.sha256.slice(0, 12)}…)`,
         );
       }
+      const range = rangeHeaders(reply, byteRange(request.headers.range, size), size, name);
       void reply
-        .type(CONTENT_TYPES[record.kind] ?? 'application/octet-stream')
-        .header('content-length', size)
+        .type((record.kind === 'file' ? mediaType(name) : undefined) ?? CONTENT_TYPES[record.kind] ?? 'application/octet-stream')
         .header('x-rnnlens-sha256', record.sha256)
         .header('content-disposition', `${raw ? 'attachment' : 'inline'}; filename="${name}"`);
       if (record.kind === 'f32')
         void reply.header('x-rnnlens-shape', JSON.stringify(record.meta.shape ?? [size / 4]));
-      return reply.send(createReadStream(file));
+      return reply.send(range ? createReadStream(file, { start: range.start, end: range.end }) : createReadStream(file));
     },
   );
 

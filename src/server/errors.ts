@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'rate_limited'
   | 'timeout'
   | 'busy'
+  | 'range_not_satisfiable'
   | 'internal';
 
 export class HttpError extends RnnlensError {

@@ -52,6 +52,8 @@ export interface TtsVerification {
   speakerSimilarity: { overall: ProportionInterval; perSpeaker: GroupScore[] } | null;
   mcd: { synthesisedMean: number; perSpeaker: { name: string; mean: number }[]; realMean: number };
   crossCorrelation: { max: number; mean: number; file: string; against: string; realHeldOutMax: number; below: boolean };
+  /** Per synthesised file: what the recogniser and the speaker classifier heard, its largest cross-correlation. */
+  items: { file: string; digit: string; speaker: string; take: number; heard: string; speakerHeard: string | null; maxCrossCorrelation: number }[];
   seconds: { synthesis: number; total: number };
 }
 
@@ -95,9 +97,10 @@ export function verifyTts(model: TtsModel, pre: TtsPreprocessing, opts: VerifyOp
     confusions: files.flatMap((f, i) => (okDigit[i] ? [] : [{ file: f.file, said: f.digit, heard: heard[i]! }])),
   };
   let speakerSimilarity: TtsVerification['speakerSimilarity'] = null;
+  let who: string[] | null = null;
   if (opts.speakerModel) {
-    const who = classify(opts.speakerModel, paths);
-    const ok = files.map((f, i) => who[i] === f.speaker);
+    who = classify(opts.speakerModel, paths);
+    const ok = files.map((f, i) => who![i] === f.speaker);
     speakerSimilarity = { overall: wilsonInterval(ok.filter(Boolean).length, files.length), perSpeaker: groupScores(files, ok, 'speaker') };
   }
   opts.onProgress?.({ task: 'verify', done: 2, total: 4, message: 'mel-cepstral distortion' });
@@ -155,6 +158,7 @@ export function verifyTts(model: TtsModel, pre: TtsPreprocessing, opts: VerifyOp
     speakerSimilarity,
     mcd: { synthesisedMean: mean(synthMcd), perSpeaker: c.speakers.map((s) => ({ name: s, mean: mean(bySpeaker.get(s) ?? []) })), realMean: mean(realMcd) },
     crossCorrelation: { max: best.value, mean: mean(perFile), file: best.file, against: best.against, realHeldOutMax: realMax, below: best.value < 0.9 },
+    items: files.map((f, i) => ({ file: f.file, digit: f.digit, speaker: f.speaker, take: f.take, heard: heard[i]!, speakerHeard: who?.[i] ?? null, maxCrossCorrelation: perFile[i]! })),
     seconds: { synthesis: tSynth, total: (performance.now() - t0) / 1000 },
   };
 }

@@ -5,6 +5,7 @@
 // and, when the run has a sequence list, the virtualised list on the side.
 import { useCallback, useState } from 'react';
 import { artifactUrl, type DashboardFigure, type RunDetails } from './api';
+import { AudioPanel } from './AudioPanel';
 import { ErrorBox, Loading } from './ErrorBox';
 import { fmt, when } from './format';
 import { CurvesExplorer } from './CurvesExplorer';
@@ -359,6 +360,7 @@ export function RunPage({ id, view }: { id: string; view: View }) {
         ) : (
           <Result d={d} figures={finished ? figures.data?.figures ?? null : null} selection={selection} onSelect={onSelect} onTab={goTo} />
         )}
+        <AudioPanel d={d} />
         <Overview d={d} />
       </>
     );
