@@ -11,6 +11,8 @@ import { LiveCurves } from './LiveCurves';
 import { layerRows } from './model';
 import { ModelView } from './ModelView';
 import { SequenceList } from './SequenceList';
+import { EXPLORER_ARTIFACT } from './explorer-data';
+import { UnitExplorer } from './UnitExplorer';
 import { useApi } from './use-api';
 import { selectionOf, useUrlState, type Selection } from './url-state';
 import { VegaFigure } from './VegaFigure';
@@ -184,6 +186,7 @@ function Result({
           )}
         </p>
       )}
+      {r.status !== 'running' && d.artifacts.some((a) => a.name === EXPLORER_ARTIFACT) && <UnitExplorer run={r.id} selection={selection} onSelect={onSelect} />}
       {figures === null ? (
         r.status === 'running' ? null : <Loading what="figures" />
       ) : (

@@ -1,0 +1,75 @@
+// Shared pieces of the browser tests: Debian's Chromium through playwright-core, launched headless
+// and offline, pages that record console errors, and the wait for drawn vega figures.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+// RNNLENS_CHROMIUM points at another Chromium binary (never downloaded by the tests)
+export const CHROMIUM = process.env.RNNLENS_CHROMIUM ?? '/usr/bin/chromium';
+
+/** false, or why the browser tests are skipped (printed once). */
+export function browserSkip(): false | string {
+  if (existsSync(CHROMIUM)) return false;
+  const why = `SKIPPED: no browser at ${CHROMIUM} (install Debian's chromium: apt-get install chromium) - the browser tests did not run`;
+  process.stderr.write(`\n*** e2e ${why} ***\n\n`);
+  return why;
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A page at `url` that records console errors and uncaught exceptions. */
+export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** Waits until at least `expected` figures are drawn, each an SVG with vega marks. */
+export async function figuresRendered(page: Page, expected: number): Promise<void> {
+  await page.waitForFunction(
+    `document.querySelectorAll('figure.figure[data-rendered="true"]').length >= ${expected}`,
+    undefined,
+    { timeout: 20000 },
+  );
+  const counts = await page.$$eval('figure.figure[data-rendered="true"]', (figs) =>
+    figs.map(
+      (f) =>
+        f.querySelectorAll('svg .mark-rect, svg .mark-symbol, svg .mark-line, svg .mark-text, svg .mark-rule')
+          .length,
+    ),
+  );
+  assert.ok(counts.length >= expected, `${counts.length} figures drawn, expected ${expected}`);
+  assert.ok(
+    counts.every((c) => c > 0),
+    `every figure has vega marks: ${counts}`,
+  );
+}
+
+export const param = (page: Page, key: string): string | null => new URL(page.url()).searchParams.get(key);
+
+/** The value of a linked-selection signal in a mounted figure's vega view. */
+export function signalOf(page: Page, figureKey: string, signal: string): Promise<unknown> {
+  return page.evaluate(
+    ([k, s]) => {
+      const views = (globalThis as unknown as { __rnnlensViews?: Record<string, { signal(n: string): unknown }> })
+        .__rnnlensViews;
+      return views?.[k!]?.signal(s!) ?? null;
+    },
+    [figureKey, signal],
+  );
+}
