@@ -114,7 +114,7 @@ describe('unit explorer in Chromium', { skip }, () => {
     const shown = await page.$$eval('.explorer-tokens span[data-step]', (s) => s.map((x) => x.textContent));
     assert.deepEqual(shown, first.tokens.map((t) => (t === ' ' ? '·' : t)));
     assert.equal(await page.locator('svg.explorer-heatmap g.explorer-row').count(), layer.units);
-    assert.equal(await page.locator('svg.explorer-heatmap g.explorer-row rect').count(), layer.units * first.tokens.length);
+    assert.equal(await page.locator('svg.explorer-heatmap g.explorer-row rect.explorer-cell').count(), layer.units * first.tokens.length);
 
     // hovering a token shows that step's state vector: the artifact's values
     await page.hover('.explorer-tokens span[data-step="5"]');
@@ -151,6 +151,7 @@ describe('unit explorer in Chromium', { skip }, () => {
     assert.equal(await selection.getAttribute('data-start'), String(range.start));
     assert.equal(await selection.getAttribute('data-end'), String(range.end));
     assert.equal(await selection.getAttribute('data-units'), range.units.join(','));
+    assert.equal(param(page, 'unit'), null, 'brushing selects no unit');
     assert.deepEqual(
       await page.$$eval('.explorer-units button', (b) => b.map((x) => Number(x.getAttribute('data-col')))),
       range.units,
@@ -179,6 +180,11 @@ describe('unit explorer in Chromium', { skip }, () => {
       await page.$$eval('svg.explorer-heatmap g.explorer-row[data-highlight="true"]', (g) => g.map((x) => x.getAttribute('data-unit'))),
       [unit],
     );
+    // a row label of the heatmap selects its unit too
+    await page.click('svg.explorer-heatmap g.explorer-row[data-col="1"] rect.explorer-row-label');
+    assert.equal(param(page, 'unit'), '1');
+    await page.click(`.explorer-units button[data-col="${range.units[0]}"]`);
+    assert.equal(param(page, 'unit'), unit);
     const cocluster = 'fig-coclustering-lstm-forward.json';
     await figuresRendered(page, 1);
     await page.waitForSelector(`figure[data-key="${cocluster}"][data-sel-unit="${unit}"]`);

@@ -1,5 +1,5 @@
 // The unit explorer's pictures of one sequence: a units × steps heatmap (drag over it to select a
-// step range, click a row to select its unit) and the state vector of one step as bars.
+// step range, click a row's label to select its unit) and the state vector of one step as bars.
 import { useRef } from 'react';
 import type { StateMatrix } from './explorer-match';
 import { colour, columnName, unitOf, type ExplorerField, type ExplorerLayer } from './explorer-data';
@@ -55,6 +55,7 @@ export function ExplorerHeatmap({
       cells.push(
         <rect
           key={t}
+          className="explorer-cell"
           x={LABEL + t * cw}
           y={c * rh}
           width={cw}
@@ -70,9 +71,20 @@ export function ExplorerHeatmap({
         data-unit={unit}
         data-highlight={sel !== null && unit === sel ? 'true' : 'false'}
         opacity={lit ? 1 : 0.25}
-        onClick={() => onUnit(unit)}
       >
-        <text x={LABEL - 4} y={c * rh + rh - 1} textAnchor="end" fontSize={Math.min(10, rh)} fill={chosen.has(c) ? '#b00' : '#555'}>
+        <rect
+          className="explorer-row-label"
+          x={0}
+          y={c * rh}
+          width={LABEL}
+          height={rh}
+          fill="transparent"
+          onMouseDown={(e) => e.stopPropagation()}
+          onClick={() => onUnit(unit)}
+        >
+          <title>{`select unit ${unit}`}</title>
+        </rect>
+        <text pointerEvents="none" x={LABEL - 4} y={c * rh + rh - 1} textAnchor="end" fontSize={Math.min(10, rh)} fill={chosen.has(c) ? '#b00' : '#555'}>
           {rh >= 7 || chosen.has(c) ? columnName(layer, field, c) : ''}
         </text>
         {cells}
