@@ -95,3 +95,31 @@ test('explorer data of an internals run: tokens and states of the traced sequenc
   // whole sequences (30 steps, under the step cap), one character token per step
   assert.ok(e.sequences.every((s) => s.length === 30 && s.tokens.length === 30 && s.tokens.every((t) => t.length === 1)));
 });
+
+test('explorer data of a numeric model: the value of a single feature as the token, else the step index', () => {
+  const ts = handMadeTraces([0, 1, 0.5, 0.25], Array.from({ length: 2 * 8 }, () => 0.5), 2, 2, evenOffsets(1, 2));
+  const one = createDataset({
+    name: 'wave',
+    input: 'numeric',
+    features: 1,
+    target: 'regression',
+    targetSize: 1,
+    items: [{ x: Float32Array.from([0.12345, -2]), steps: 2, values: Float32Array.from([1]) }],
+  });
+  const e = explorerData(ts, one, null);
+  assert.deepEqual(e.sequences[0]!.tokens, ['0.123', '-2']);
+  assert.equal(e.sequences[0]!.label, undefined);
+  const two = createDataset({
+    name: 'pairs',
+    input: 'numeric',
+    features: 2,
+    target: 'regression',
+    targetSize: 1,
+    items: [{ x: Float32Array.from([1, 2, 3, 4]), steps: 2, values: Float32Array.from([1]) }],
+  });
+  assert.deepEqual(explorerData(ts, two, null).sequences[0]!.tokens, ['t0', 't1']);
+  // constant gates: a unit range [0.5, 1.5] so every value is stored as 0
+  const g = explorerData(ts, one, null).layers[0]!.fields.find((f) => f.name === 'gates')!;
+  assert.deepEqual([g.lo, g.hi], [0.5, 1.5]);
+  assert.ok(bytes(e.sequences[0]!.values['lstm/forward:gates']!).every((q) => q === 0));
+});
