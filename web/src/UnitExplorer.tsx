@@ -141,8 +141,8 @@ function Explorer({
           />{' '}
           <code className="explorer-threshold">{threshold.toFixed(2)}</code>
         </label>
-        <label>
-          range{' '}
+        <label title="first step and the step after the last (drag over the heatmap to set them)">
+          steps [from, to){' '}
           <input
             aria-label="explorer range start"
             type="number"
@@ -212,7 +212,8 @@ function Explorer({
       {range && (
         <div className="explorer-selection" data-start={range.start} data-end={range.end} data-units={units.join(',')}>
           <h4>
-            Steps {range.start}–{range.end - 1}: {units.length} unit{units.length === 1 ? '' : 's'} on (&gt;{' '}
+            {range.end - range.start === 1 ? `Step ${range.start}` : `Steps ${range.start}–${range.end - 1}`}: {units.length} unit
+            {units.length === 1 ? '' : 's'} on (&gt;{' '}
             {threshold.toFixed(2)}) throughout, off just outside
           </h4>
           <ul className="explorer-units">
