@@ -202,6 +202,12 @@ describe('unit explorer in Chromium', { skip }, () => {
       await page.waitForSelector(`.unit-explorer[data-seq="${id}"]`);
     }
 
+    // the gates of the LSTM: one row per gate and unit, the selected unit outlined in each gate
+    await page.selectOption('select[aria-label="explorer state"]', 'gates');
+    await page.waitForSelector('.unit-explorer[data-field="gates"]');
+    assert.equal(await page.locator('svg.explorer-heatmap g.explorer-row').count(), 4 * layer.units);
+    assert.equal(await page.locator('svg.explorer-heatmap g.explorer-row[data-highlight="true"]').count(), 4);
+
     // the figures tab: the same unit highlighted in the saturation scatter and the unit strips
     await page.click('a[data-tab="figures"]');
     await figuresRendered(page, 10);

@@ -70,6 +70,8 @@ function Explorer({
     setRange(null);
     setHover(null);
   }, [pos, layerKey, fieldName]);
+  // another state has another value range: keep the threshold inside it
+  useEffect(() => setThreshold((t) => Math.min(field.hi, Math.max(field.lo, t))), [field]);
 
   const corpus = useMemo(() => decodeAll(a, layer, field), [a, layer, field]);
   const seq = a.sequences[pos]!;
