@@ -111,12 +111,14 @@ export function internalsSequences(ds: Dataset, indices: readonly number[]): { i
 
 /**
  * An internals analysis as run artifacts: summary.json, structure.svg, every figure's data and,
- * given the dataset, sequences.json (the analysed sequences for the linked list).
+ * given the dataset, sequences.json (the analysed sequences for the linked list), and
+ * explorer.json (the unit explorer's data).
  */
 export function writeInternalsArtifacts(w: RunWriter, r: InternalsResult, ds?: Dataset): Record<string, unknown> {
   const summary = internalsSummary(r);
   w.writeJson('summary.json', summary);
   if (ds) w.writeJson('sequences.json', internalsSequences(ds, r.indices));
+  if (r.explorer) w.writeJson('explorer.json', r.explorer);
   w.writeText('structure.svg', r.structureSvg);
   for (const f of r.figures) w.writeFigure(`fig-${f.name}.json`, { figure: f.kind, data: f.data });
   return summary;

@@ -41,8 +41,10 @@ function titleOf(spec: VegaLiteSpec, fallback: string): string {
 export function linkFor(figure: string, data: unknown, declared: unknown): FigureLink {
   const link: FigureLink = { unit: 'unit', seq: 'seq' };
   if (figure === 'heatmap' && data && typeof data === 'object') {
-    const d = data as { rowTitle?: unknown; colTitle?: unknown };
+    const d = data as { rowTitle?: unknown; colTitle?: unknown; rowKeys?: unknown };
     if (d.rowTitle === 'unit') link.unit = 'row';
+    // rows reordered (co-clustering): each cell carries its unit index as rowKey
+    if (Array.isArray(d.rowKeys) && typeof d.rowTitle === 'string' && d.rowTitle.startsWith('unit')) link.unit = 'rowKey';
     if (d.colTitle === 'unit') link.unit = 'col';
     if (d.rowTitle === 'sequence') link.seq = 'row';
   }

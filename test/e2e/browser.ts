@@ -1,6 +1,7 @@
 // The browser harness of the end-to-end tests: Debian's Chromium (never downloaded) launched
-// headless with the project's flags, the dashboard built with Vite into a temporary folder, and
-// pages that collect console errors and uncaught exceptions.
+// headless with the project's flags, the dashboard built with Vite into a temporary folder, pages
+// that collect console errors and uncaught exceptions, and waits for drawn vega figures.
+import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -37,4 +38,39 @@ export async function openPage(browser: Browser, url: string): Promise<{ page: P
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(url);
   return { page, errors };
+}
+
+/** Waits until at least `expected` figures are drawn, each an SVG with vega marks. */
+export async function figuresRendered(page: Page, expected: number): Promise<void> {
+  await page.waitForFunction(
+    `document.querySelectorAll('figure.figure[data-rendered="true"]').length >= ${expected}`,
+    undefined,
+    { timeout: 20000 },
+  );
+  const counts = await page.$$eval('figure.figure[data-rendered="true"]', (figs) =>
+    figs.map(
+      (f) =>
+        f.querySelectorAll('svg .mark-rect, svg .mark-symbol, svg .mark-line, svg .mark-text, svg .mark-rule')
+          .length,
+    ),
+  );
+  assert.ok(counts.length >= expected, `${counts.length} figures drawn, expected ${expected}`);
+  assert.ok(
+    counts.every((c) => c > 0),
+    `every figure has vega marks: ${counts}`,
+  );
+}
+
+export const param = (page: Page, key: string): string | null => new URL(page.url()).searchParams.get(key);
+
+/** The value of a linked-selection signal in a mounted figure's vega view. */
+export function signalOf(page: Page, figureKey: string, signal: string): Promise<unknown> {
+  return page.evaluate(
+    ([k, s]) => {
+      const views = (globalThis as unknown as { __rnnlensViews?: Record<string, { signal(n: string): unknown }> })
+        .__rnnlensViews;
+      return views?.[k!]?.signal(s!) ?? null;
+    },
+    [figureKey, signal],
+  );
 }

@@ -12,6 +12,8 @@ import { CurvesExplorer } from './CurvesExplorer';
 import { layerRows } from './model';
 import { ModelView } from './ModelView';
 import { SequenceList } from './SequenceList';
+import { EXPLORER_ARTIFACT } from './explorer-data';
+import { UnitExplorer } from './UnitExplorer';
 import { useApi } from './use-api';
 import { selectionOf, useUrlState, type Selection } from './url-state';
 import { VegaFigure } from './VegaFigure';
@@ -185,6 +187,7 @@ function Result({
           )}
         </p>
       )}
+      {r.status !== 'running' && d.artifacts.some((a) => a.name === EXPLORER_ARTIFACT) && <UnitExplorer run={r.id} selection={selection} onSelect={onSelect} />}
       {r.kind === 'train' ? (
         <CurvesExplorer runs={[r.id]} />
       ) : figures === null ? (

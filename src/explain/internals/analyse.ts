@@ -36,6 +36,7 @@ import {
   type Projection,
   type ProjectionMethod,
 } from './projections.js';
+import { explorerData, type ExplorerCaps, type ExplorerData } from './explorer.js';
 import { gateSaturation, saturationFigureData, type LayerSaturation } from './saturation.js';
 import { matchSpans, selectUnits, type Match, type Selection } from './select-match.js';
 import { modelGraph, structureSvg, type ModelGraph } from './structure.js';
@@ -73,6 +74,8 @@ export interface InternalsOptions {
   };
   /** The trainer's per-layer distributions (TrainResult.distributions), for training dynamics. */
   distributions?: readonly LayerDistribution[];
+  /** Caps of the unit explorer's data (see explorer.ts); false: none. */
+  explorer?: Partial<ExplorerCaps> | false;
   onProgress?: ProgressCallback;
 }
 
@@ -101,6 +104,8 @@ export interface InternalsResult {
   activity: LayerActivity[];
   selection?: { layer: string; selection: Selection; matches: Match[] };
   updateRatios?: UpdateRatioSeries[];
+  /** the unit explorer's sequences and quantised states */
+  explorer?: ExplorerData;
   figures: InternalsFigure[];
 }
 
@@ -244,6 +249,7 @@ export function analyseInternals(
     activity,
     figures,
   };
+  if (opts.explorer !== false) result.explorer = explorerData(ts, ds, tokens, opts.explorer);
   if (opts.select) {
     const q = opts.select;
     const { info, m } = matrixOf(ts, q.layer ?? last.key, 'h');

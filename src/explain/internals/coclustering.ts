@@ -121,6 +121,7 @@ export function coClusterFigureData(c: CoClustering, layer: string): HeatmapData
     colLabels: c.tokenOrder.map(
       (j) => `${JSON.stringify(c.tokens[j]).slice(1, -1)} (c${c.tokenCluster[j]})`,
     ),
+    rowKeys: c.unitOrder.map((u) => String(u)),
     rowTitle: 'unit (cluster)',
     colTitle: 'token (cluster)',
     valueTitle: 'E[Δh | token]',

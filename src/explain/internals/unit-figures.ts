@@ -108,6 +108,8 @@ export function unitFigures(
         scores,
         charsPerLine: charLike ? 120 : 100,
         valueTitle: `${u.field}[${u.unit}] activation`,
+        unit: u.unit,
+        seq: String(ts.sequences[s]),
         title: `${u.layer} ${u.field}[${u.unit}], best unit for ${u.annotation} (r = ${u.r.toFixed(2)}), sequence ${ts.sequences[s]}`,
       },
     });

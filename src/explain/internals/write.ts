@@ -1,6 +1,6 @@
 /**
  * Writes an internals analysis to a folder: `summary.json` (the `--json` summary),
- * `internals.json` (everything), `structure.svg`, and every figure as `<name>.json` (its data),
+ * `internals.json` (everything), `explorer.json` (the unit explorer's data), `structure.svg`, and every figure as `<name>.json` (its data),
  * `<name>.svg` and `<name>.png`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -32,11 +32,12 @@ export async function writeInternals(
     throw new RnnlensError(`internals: cannot create the folder ${dir}: ${(e as Error).message}`);
   }
   put('summary.json', JSON.stringify(internalsSummary(r), null, 1));
-  const { structureSvg, figures, ...rest } = r;
+  const { structureSvg, figures, explorer, ...rest } = r;
   put(
     'internals.json',
     JSON.stringify({ ...rest, figures: figures.map((f) => ({ name: f.name, kind: f.kind })) }),
   );
+  if (explorer) put('explorer.json', JSON.stringify(explorer));
   put('structure.svg', structureSvg);
   if (opts.png ?? true) put('structure.png', renderPng(structureSvg));
   for (let i = 0; i < figures.length; i++) {

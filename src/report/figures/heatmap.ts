@@ -11,6 +11,8 @@ export interface HeatmapData {
   rowLabels?: string[];
   colLabels?: string[];
   rowTitle?: string;
+  /** An id per row carried by every cell as `rowKey` (e.g. the unit index of a reordered row). */
+  rowKeys?: string[];
   colTitle?: string;
   valueTitle?: string;
   /** Diverging colours centred on 0 (default: when the data has both signs). */
@@ -36,7 +38,9 @@ export function heatmap(data: HeatmapData): VegaLiteSpec {
   if (rl.length !== rows.length)
     throw new ArgumentError(where, 'rowLabels', `${rows.length} labels`, `${rl.length}`);
   if (cl.length !== nc) throw new ArgumentError(where, 'colLabels', `${nc} labels`, `${cl.length}`);
-  const cells: { row: string; col: string; value: number }[] = [];
+  if (data.rowKeys && data.rowKeys.length !== rows.length)
+    throw new ArgumentError(where, 'rowKeys', `${rows.length} keys`, `${data.rowKeys.length}`);
+  const cells: { row: string; col: string; value: number; rowKey?: string }[] = [];
   let neg = false;
   let pos = false;
   rows.forEach((r, i) =>
@@ -44,7 +48,7 @@ export function heatmap(data: HeatmapData): VegaLiteSpec {
       finite(where, `values[${i}][${j}]`, v);
       if (v < 0) neg = true;
       if (v > 0) pos = true;
-      cells.push({ row: rl[i]!, col: cl[j]!, value: v });
+      cells.push({ row: rl[i]!, col: cl[j]!, value: v, ...(data.rowKeys ? { rowKey: data.rowKeys[i]! } : {}) });
     }),
   );
   const diverging = data.diverging ?? (neg && pos);

@@ -13,6 +13,9 @@ export interface TokenAttributionData {
   title?: string;
   /** What the scores are, for the colour bar and tooltip (default 'attribution'). */
   valueTitle?: string;
+  /** The unit / sequence the strip shows, carried by every token for the linked selection. */
+  unit?: number;
+  seq?: string;
 }
 
 export interface PlacedToken {
@@ -67,7 +70,8 @@ export function tokenAttribution(data: TokenAttributionData): VegaLiteSpec {
   }
   data.scores.forEach((s, i) => finite(where, `scores[${i}]`, s));
   const cpl = data.charsPerLine ?? 80;
-  const placed = layoutTokens(tokens, data.scores, cpl);
+  const link = { ...(data.unit !== undefined ? { unit: data.unit } : {}), ...(data.seq !== undefined ? { seq: data.seq } : {}) };
+  const placed = layoutTokens(tokens, data.scores, cpl).map((p) => ({ ...p, ...link }));
   const lines = placed[placed.length - 1]!.line + 1;
   const m = maxAbs(data.scores);
   const pxPerChar = 7.5;
