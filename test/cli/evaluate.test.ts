@@ -191,7 +191,7 @@ describe('rnnlens evaluate', () => {
       [['--model', model, '--data', join(dir, 'big.json')], /labels\[0\] = 5 but the model has 3 classes/],
       [['--model', model, '--data', DATA.lstm3, '--baseline', 'forest'], /--baseline forest needs training items/],
       [['--model', model, '--data', DATA.lstm3, '--baseline', 'coin'], /--baseline expected majority, forest, mean, none/],
-      [['--model', join(KERAS, 'bad_conv1d.keras'), '--data', DATA.lstm3], /Conv1D is not yet supported/],
+      [['--model', join(KERAS, 'bad_conv1d.keras'), '--data', DATA.lstm3], /layer 'conv1d' \(Conv1D\): 'layers\/conv1d\/vars' holds variables \[\] but this layer has 2 \(kernel, bias\)/],
     ];
     for (const [args, re] of cases) {
       const r = await cli(['evaluate', ...args, '--no-record']);

@@ -366,10 +366,19 @@ test('bench cases run through the real model path and report a median per case',
     'train-lstm-text-b32-t100-v5000-e64-h128',
     'infer-lstm-b256-t50-d16-h128',
     'ig-lstm-t50-d16-h128-s50',
+    'infer-gru-b256-t50-d16-h128',
+    'ig-lstm-b8-t50-d16-h128-s50',
+    'smoothgrad-lstm-t50-d16-h128-n50',
+    'kernelshap-lstm-t50-d16-h128-n500-g50',
+    'crown-lstm-t10-d16-h32-eps0.01',
   ]);
-  const r = runBench({ backend: wasm2, only: ['train-gru-b32-t50-d16-h128'], reps: 1 });
-  assert.deepEqual(Object.keys(r), ['train-gru-b32-t50-d16-h128']);
-  assert.ok(r['train-gru-b32-t50-d16-h128']! > 0);
+  const quick = ['train-gru-b32-t50-d16-h128', 'infer-gru-b256-t50-d16-h128', 'smoothgrad-lstm-t50-d16-h128-n50'];
+  const r = runBench({ backend: wasm2, only: quick, reps: 1 });
+  assert.deepEqual(Object.keys(r), quick);
+  for (const c of quick) assert.ok(r[c]! > 0, c);
+  // every case beyond the five of torch_ref.py has its same-run reference in bench/reference.py
+  const reference = readFileSync(fileURLToPath(new URL('../../bench/reference.py', import.meta.url)), 'utf8');
+  for (const c of CASE_NAMES.slice(5)) assert.match(reference, new RegExp(`'${c.replace(/\./g, '\\.')}': `), c);
   let calls = 0;
   assert.equal(medianMs(() => void calls++, 4, 1) >= 0, true);
   assert.equal(calls, 5, 'one warm-up run, then the timed runs');
