@@ -13,6 +13,9 @@
  *   Conv1D                   layers/conv1d/vars/{0 kernel, 1 bias}
  *   LayerNormalization       layers/layer_normalization/vars/{gamma, beta} (those that scale / center keep)
  *   BatchNormalization       layers/batch_normalization/vars/{gamma, beta, moving_mean, moving_variance}
+ *   Attention                layers/attention/vars/{scale (use_scale), concat_score_weight (score_mode concat)}
+ *   AdditiveAttention        layers/additive_attention/vars/{0 scale} (use_scale)
+ *   MultiHeadAttention       layers/multi_head_attention/{_query_dense,_key_dense,_value_dense,_output_dense}/vars/{0 kernel, 1 bias}
  * Files from tf.keras 2.13 use `_layer_checkpoint_dependencies` in place of `layers`. Other
  * objects (optimizer, seed generators, metrics) are ignored.
  *
@@ -23,6 +26,7 @@
  */
 import type * as H5 from 'h5wasm';
 import { RnnlensError } from '../../core/errors.js';
+import { attentionVarGroups } from '../tfjs/layers-attention.js';
 import { GRAPH_CLASSES, graphRoles } from '../tfjs/layers-graph.js';
 import type { KerasLayerJson } from '../tfjs/read.js';
 import { groupAt, readFloatDataset, stringListAttr } from './h5.js';
@@ -60,7 +64,7 @@ function varGroups(l: KerasLayerJson): Array<{ sub: string; dir: string | null; 
     const roles = graphRoles(l.class_name, c);
     return roles.length ? [{ sub: '', dir: null, roles }] : [];
   }
-  return [];
+  return attentionVarGroups(l);
 }
 
 function layerName(l: KerasLayerJson, i: number): string {
