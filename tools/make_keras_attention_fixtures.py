@@ -386,6 +386,28 @@ def reference(case, x, lengths):
     return y.detach(), softmax, g, xin.grad
 
 
+def target_attributions(case, x, lengths, logits):
+    """Saliency |∂F_t/∂x| and integrated gradients from the zero baseline (Gauss–Legendre, 50
+    points: α = (1 + node)/2, step weight/2), F_t the logit of each sequence's predicted class (of
+    output 0 for models without a softmax), one sequence at a time."""
+    nodes, wts = np.polynomial.legendre.leggauss(50)
+    alphas, steps = (1 + nodes) / 2, wts / 2
+    targets = [int(torch.argmax(logits[b])) if case['softmax'] else 0 for b in range(len(lengths))]
+    sal = np.zeros(x.shape)
+    ig = np.zeros(x.shape)
+
+    def grad_at(b, n, a):
+        xb = (torch.tensor(x[b:b + 1, :n], dtype=torch.float64) * a).requires_grad_(True)
+        y, _ = forward_one(case, xb)
+        y[0, targets[b]].backward()
+        return xb.grad[0].numpy()
+
+    for b, n in enumerate(lengths):
+        sal[b, :n] = np.abs(grad_at(b, n, 1.0))
+        ig[b, :n] = x[b, :n] * sum(w * grad_at(b, n, a) for a, w in zip(alphas, steps))
+    return targets, sal, ig
+
+
 def main():
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
@@ -402,6 +424,11 @@ def main():
                       'expected': {'shape': list(y.shape), 'data': y.flatten().tolist()},
                       'gradOutput': {'shape': list(g.shape), 'data': g.flatten().tolist()},
                       'grad': {'shape': list(grad.shape), 'data': grad.flatten().tolist()}})
+        if not case.get('vocab'):
+            case['softmax'] = softmax
+            logits = torch.log(y) if softmax else y
+            targets, sal, ig = target_attributions(case, x, lengths, logits)
+            index[-1].update({'targets': targets, 'saliency': sal.tolist(), 'integratedGradients': ig.tolist()})
     with open(os.path.join(OUT, 'index.json'), 'w') as fh:
         json.dump({'generator': 'tools/make_keras_attention_fixtures.py', 'versions': {'keras': K3_VERSION, 'h5': K2_VERSION}, 'cases': index}, fh)
     print(f'wrote {len(index)} cases in {OUT}')
