@@ -56,6 +56,17 @@ describe('rnnlens CLI on Keras attention models', () => {
     return f;
   };
 
+  it('certify and LRP refuse attention, naming the layer and the op', async () => {
+    const c = cases.find((k) => k.name === 'gru_mha_residual')!;
+    let r = await cli(['certify', '--model', join(DIR, c.files[0]!), '--input', inputFile(c), '--eps', '0.001', '--no-record']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /graph layer add: op 'mha\/matmul_\d+' \(MatMul\) multiplies two values that both depend on the input/);
+    assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
+    r = await cli(['explain', '--model', join(DIR, c.files[0]!), '--input', inputFile(c), '--method', 'lrp', '--no-record', '--quiet']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /LRP has no rule for layer kind 'graph' \(layer 'add'/);
+  });
+
   for (const c of cases) {
     it(`${c.name}: predict${c.saliency ? ', explain saliency / integrated-gradients' : ''} and inspect`, async () => {
       const file = inputFile(c);
@@ -79,6 +90,7 @@ describe('rnnlens CLI on Keras attention models', () => {
       assert.equal(r.code, 0, r.err);
       const j = JSON.parse(r.out) as { layers: Array<{ kind: string }> };
       assert.ok(j.layers.some((l) => l.kind === 'graph'), 'inspect lists the attention graph layer');
+      if (c.name === 'gru_mha_residual') assert.match(JSON.stringify(j.layers), /Keras layers mha, add; 3\d ops: Reshape → MatMul/);
     });
   }
 });

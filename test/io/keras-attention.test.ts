@@ -150,7 +150,15 @@ describe('Keras attention import refusals', () => {
     );
     refuse(
       edit((ls) => void (ls.find((l) => l.class_name === 'Add')!.class_name = 'Subtract')),
-      /layer 'add': class 'Subtract' inside a branching part of the model/,
+      /layer 'add': has 2 inputs; rnnlens models are a single chain of layers \(layers that read several tensors: Attention, AdditiveAttention, MultiHeadAttention, Add, Multiply, Concatenate\)/,
+    );
+    refuse(
+      edit((ls) => {
+        const l = ls.find((k) => k.class_name === 'MultiHeadAttention')!;
+        l.class_name = 'Conv1D';
+        l.inbound_nodes = [[['gru', 0, 0, {}]]];
+      }),
+      /layer 'mha': class 'Conv1D' inside a branching part of the model \(attention or merge\); supported there: Attention, /,
     );
   });
 });

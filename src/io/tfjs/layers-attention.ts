@@ -93,7 +93,9 @@ export function kerasSegmentLayer(members: SegmentMember[], name: string, featur
   const axes = seq ? ['B', 'T', 'F0'] : ['B', 'F0'];
   let usesMask = false;
   let k = 0;
-  const tmp = (p: string) => `${p}#${k++}`;
+  /** The Keras layer being translated (names its ops). */
+  let cur = name;
+  const tmp = (op: string) => `${cur}/${op.toLowerCase()}_${k++}`;
   const add = (op: string, inputs: string[], attrs: GNode['attrs'] = {}, out = tmp(op)): string => {
     nodes.push({ op, name: `${out}`, inputs, outputs: [out], attrs });
     return out;
@@ -140,6 +142,7 @@ export function kerasSegmentLayer(members: SegmentMember[], name: string, featur
   let finalSoftmax = false;
   for (const m of members) {
     const { layer: l, name: kname } = m;
+    cur = kname;
     const c = l.config;
     const cls = l.class_name;
     if (!ATTENTION_CLASSES.has(cls) && !ALSO.has(cls)) fail(kname, `class '${cls}' inside a branching part of the model (attention or merge); supported there: ${[...ATTENTION_CLASSES, ...ALSO].join(', ')}`);

@@ -271,6 +271,7 @@ export function kerasToRnnlens(chain: KerasLayerJson[], kerasVersion: string): K
         takeInput(c, kname, false);
         if (features === null) fail(kname, 'the number of input features is unknown (declare the input shape)');
         const members = l.class_name === SEGMENT_CLASS ? (c.members as SegmentMember[]) : [{ layer: l, name: kname, positional: [''], named: {}, flags: {} }];
+        sources[name] = members.map((m) => m.name).join(', ');
         const g = kerasSegmentLayer(members, name, features, seq, i === chain.length - 1);
         if (g.finalSoftmax) {
           softmax = true;
