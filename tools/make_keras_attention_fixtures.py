@@ -239,7 +239,8 @@ def model_config(case, k3):
     return {'module': 'keras', **m, 'registered_name': None, 'compile_config': None} if k3 else m
 
 
-def write_keras3(case, path):
+def write_keras3(case, path, public_subs=False):
+    """`public_subs`: MultiHeadAttention's sub-layers under `query_dense`, … (no underscore)."""
     buf = io.BytesIO()
     with h5py.File(buf, 'w') as f:
         f.create_group('vars')
@@ -251,6 +252,7 @@ def write_keras3(case, path):
             path_l = 'layers/' + (base if k is None else f'{base}_{k + 1}')
             counters = {}
             for sub, _k2, a in l['weights']:
+                sub = sub.lstrip('_') if public_subs and sub.endswith('_dense') else sub
                 g = path_l + (f'/{sub}' if sub else '') + '/vars'
                 i = counters.get(g, 0)
                 counters[g] = i + 1
@@ -418,8 +420,12 @@ def main():
         y, softmax, g, grad = reference(case, x, lengths)
         write_keras3(case, os.path.join(OUT, f"{case['name']}.keras"))
         write_keras2(case, os.path.join(OUT, f"{case['name']}.h5"))
+        files = [f"{case['name']}.keras", f"{case['name']}.h5"]
+        if case['name'] == 'gru_mha_residual':
+            write_keras3(case, os.path.join(OUT, f"{case['name']}_public.keras"), public_subs=True)
+            files.append(f"{case['name']}_public.keras")
         inp = {'tokens': x.tolist()} if case.get('vocab') else {'inputs': x.tolist()}
-        index.append({'name': case['name'], 'about': case['about'], 'files': [f"{case['name']}.keras", f"{case['name']}.h5"],
+        index.append({'name': case['name'], 'about': case['about'], 'files': files,
                       'input': {**inp, 'lengths': lengths.tolist()}, 'softmax': softmax,
                       'expected': {'shape': list(y.shape), 'data': y.flatten().tolist()},
                       'gradOutput': {'shape': list(g.shape), 'data': g.flatten().tolist()},

@@ -83,7 +83,10 @@ export function readKeras3Weights(f: H5.File, layers: KerasLayerJson[], label: s
     const path = `${root ?? 'layers'}/${k === undefined ? base : `${base}_${k + 1}`}`;
     const name = layerName(l, i);
     for (const g of varGroups(l)) {
-      const where = `${path}${g.sub ? `/${g.sub}` : ''}/vars`;
+      // `a|b`: the sub-object under either attribute name
+      const subs = g.sub.split('|');
+      const sub = (subs.length > 1 ? subs.find((s) => root !== null && groupAt(f, `${path}/${s}/vars`, label)) : undefined) ?? subs[0]!;
+      const where = `${path}${sub ? `/${sub}` : ''}/vars`;
       const group = root ? groupAt(f, where, label) : null;
       if (!group) throw new RnnlensError(`${label}: no weights for layer '${name}' (${l.class_name}): the weights file has no group '${where}'`);
       const keys = group.keys().sort((a, b) => Number(a) - Number(b));

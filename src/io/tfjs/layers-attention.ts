@@ -60,11 +60,12 @@ export function attentionVarGroups(l: KerasLayerJson): Array<{ sub: string; dir:
   if (l.class_name === 'AdditiveAttention') return c.use_scale === false ? [] : [{ sub: '', dir: null, roles: ['scale'] }];
   if (l.class_name === 'MultiHeadAttention') {
     const roles = c.use_bias === false ? ['kernel'] : ['kernel', 'bias'];
+    // the sub-layers' attributes (`_query_dense`; `query_dense` where a writer follows the public property)
     return [
-      { sub: '_query_dense', dir: 'query', roles },
-      { sub: '_key_dense', dir: 'key', roles },
-      { sub: '_value_dense', dir: 'value', roles },
-      { sub: '_output_dense', dir: 'attention_output', roles },
+      { sub: '_query_dense|query_dense', dir: 'query', roles },
+      { sub: '_key_dense|key_dense', dir: 'key', roles },
+      { sub: '_value_dense|value_dense', dir: 'value', roles },
+      { sub: '_output_dense|output_dense', dir: 'attention_output', roles },
     ];
   }
   return [];
@@ -243,7 +244,8 @@ export function kerasSegmentLayer(members: SegmentMember[], name: string, featur
       case 'Dense': {
         if (c.use_bias === false) fail(kname, 'use_bias=false is not supported; re-save with a zero bias');
         const units = posInt(c, 'units', kname, false)!;
-        const act = typeof c.activation === 'string' ? c.activation : 'linear';
+        const raw = typeof c.activation === 'object' && c.activation !== null ? (c.activation as { class_name?: unknown }).class_name : c.activation;
+        const act = typeof raw === 'string' ? raw.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase() : 'linear';
         y = activation(dense(val(ins[0]!), kname, '', F(ins[0]!), [F(ins[0]!), units], true), act, kname);
         Fy = units;
         break;
