@@ -10,6 +10,7 @@
  *   source 'flat':  a [B, F] tensor;
  *   source 'cell':  the final cell states of the previous (LSTM) layer, F0 indexing directions
  *                   (ONNX Y_c); their gradients go back to it as injected final-state gradients;
+ *   source 'mask':  [B, T], 1 on the steps within each sequence's length and 0 on padding (no gradient);
  *   `reversed`:     'steps' of a goBackwards layer (processing order) read back in input order.
  * The output value's axes are labelled B, T (optional) and F…; it becomes a SeqBatch when it has
  * a T axis, otherwise a [B, F] tensor. Constant float tensors of more than one element are
@@ -92,7 +93,7 @@ export class GraphLayer implements Layer {
       return param;
     });
     // values a gradient can reach: from the bound inputs and the parameters, forwards
-    for (const b of cfg.inputs) this.needsGrad.add(b.value);
+    for (const b of cfg.inputs) if (b.source !== 'mask') this.needsGrad.add(b.value);
     for (const p of cfg.params) this.needsGrad.add(p.value);
     for (const n of this.nodes) if (n.inputs.some((i) => this.needsGrad.has(i))) for (const o of n.outputs) if (o) this.needsGrad.add(o);
     if (!this.needsGrad.has(cfg.output.value)) throw new ArgumentError(where, 'output.value', 'a value computed from the layer input', JSON.stringify(cfg.output.value));
@@ -131,6 +132,12 @@ export class GraphLayer implements Layer {
         const labels = ['B', 'F0', 'F1'];
         const t = transposeIndex([B, D, H], b.axes.map((a) => labels.indexOf(a)));
         vals.set(b.value, { shape: t.shape, data: Float64Array.from(t.map, (m) => data[m]!), int: false });
+        continue;
+      }
+      if (b.source === 'mask') {
+        const data = new Float64Array(B * T);
+        for (let i = 0; i < B; i++) data.fill(1, i * T, i * T + (seq ? x.lengths[i]! : T));
+        vals.set(b.value, { shape: [B, T], data, int: false });
         continue;
       }
       if ((b.source === 'flat') === seq) throw new ArgumentError(where, 'input', b.source === 'flat' ? `a [B, ${this.inputFeatures}] tensor` : `a sequence batch [B, T, ${this.inputFeatures}]`, seq ? 'a sequence batch' : 'a tensor');
@@ -308,7 +315,7 @@ export class GraphLayer implements Layer {
     const F = this.inputFeatures;
     const out = allocFloat(dtype, B * (s.seqIn ? T : 1) * F);
     for (const b of this.cfg.inputs) {
-      const g = b.source === 'cell' ? undefined : grads.get(b.value);
+      const g = b.source === 'cell' || b.source === 'mask' ? undefined : grads.get(b.value);
       if (!g) continue;
       const last = b.source === 'last';
       const cAxes = canonical(last ? b.axes.filter((a) => a !== 'T') : b.axes, B, last ? 1 : T, b.featureDims);

@@ -216,6 +216,10 @@ export function lowerGraphLayer(layer: Layer, input: LFlow, g: BoundGraph): LFlo
   const F = L.inputFeatures;
   for (const b of cfg.inputs) {
     if (b.source === 'cell') throw new RnnlensError(`certify: graph layer ${L.name} reads the final cell state of the previous LSTM layer (ONNX Y_c), which the certification pass does not bound`);
+    if (b.source === 'mask') {
+      vals.set(b.value, constSym(nd([1, T], new Array<number>(T).fill(1))));
+      continue;
+    }
     const canon = (t: number, f: number): [number, number] => [input.kind === 'seq' ? input.steps[t]! : input.node, f];
     const last = b.source === 'last';
     if ((b.source === 'flat') !== (input.kind === 'flat')) throw new RnnlensError(`certify: graph layer ${L.name}: its input binding '${b.value}' does not fit the previous layer's output`);
