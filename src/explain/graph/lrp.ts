@@ -4,7 +4,8 @@
  *
  * - affine ops (z = Σ contributions + b): the ε-rule of ../lrp/linear.ts, written with the op's
  *   own gradient: q = R / (z + ε·sign z), R_x = x ⊙ ∂(q·z)/∂x. What the inputs do not take (bias,
- *   ε, constant operands) is the op's bias share;
+ *   ε, constant operands) is the op's bias share. A MatMul/Conv followed only by the Add of a
+ *   constant bias (how a Linear on 3-D input exports) is one map, z being the Add's output;
  * - shape ops and max-type ops: relevance moves with the values (the gradient's routing; max is
  *   winner-take-all, like the max head);
  * - scale ops (one contribution per output: Mul/Div by a constant, Neg) and monotone elementwise
@@ -41,9 +42,9 @@ function filled(n: GNode, f: Forward, R: Map<string, Nd>): Nd[] {
   return n.outputs.map((o, i) => R.get(o) ?? { shape: [...f.outs[i]!.shape], data: new Float64Array(f.outs[i]!.data.length), int: false });
 }
 
-/** The ε-rule through an op linear in the inputs `slots`, its output z = f.outs[0]. */
-function epsilonRule(layer: GraphLayer, n: GNode, f: Forward, ins: Array<Nd | null>, Ry: Nd, slots: number[], eps: number): Array<Nd | null> {
-  const z = f.outs[0]!.data;
+/** The ε-rule through an op linear in the inputs `slots`, its output z (default f.outs[0]). */
+function epsilonRule(layer: GraphLayer, n: GNode, f: Forward, ins: Array<Nd | null>, Ry: Nd, slots: number[], eps: number, zOut?: Float64Array): Array<Nd | null> {
+  const z = zOut ?? f.outs[0]!.data;
   const q = new Float64Array(z.length);
   for (let i = 0; i < z.length; i++) q[i] = Ry.data[i]! / stab(z[i]!, eps);
   const g = GRAPH_OPS[n.op]!.backward!([{ shape: [...Ry.shape], data: q, int: false }], ins, f, n, ENV(layer));
@@ -76,8 +77,10 @@ function layerNormRule(f: Forward, ins: Array<Nd | null>, Ry: Nd, eps: number): 
   return { shape: [...x.shape], data: out, int: false };
 }
 
-function nodeRelevance(layer: GraphLayer, n: GNode, p: NodePlan, f: Forward, ins: Array<Nd | null>, R: Map<string, Nd>, eps: number): Array<Nd | null> {
+function nodeRelevance(layer: GraphLayer, n: GNode, p: NodePlan, fwd: readonly Forward[], k: number, ins: Array<Nd | null>, R: Map<string, Nd>, eps: number): Array<Nd | null> {
   const Ry = R.get(n.outputs[0]!) ?? null;
+  const f = fwd[k]!;
+  if (p.bias) return ins.map((_, s) => (s === p.data[0] ? Ry : null)); // the bias of the map before it
   switch (p.cls) {
     case 'shape':
     case 'max': {
@@ -95,7 +98,7 @@ function nodeRelevance(layer: GraphLayer, n: GNode, p: NodePlan, f: Forward, ins
       }
       return epsilonRule(layer, n, f, ins, Ry!, p.recv, eps);
     case 'affine':
-      return epsilonRule(layer, n, f, ins, Ry!, p.recv, eps);
+      return epsilonRule(layer, n, f, ins, Ry!, p.recv, eps, p.biasAdd === undefined ? undefined : fwd[p.biasAdd]!.outs[0]!.data);
     case 'layernorm':
       return [layerNormRule(f, ins, Ry!, eps), null, null];
     default:
@@ -116,7 +119,7 @@ export function lrpGraph(rec: LayerRecord, Rout: Float64Array, acc: Accounts): F
     if (!p || !n.outputs.some((o) => R.has(o))) continue;
     const ins = n.inputs.map((i) => (i ? vals.get(i)! : null));
     const total = n.outputs.reduce((s, o) => s + (R.has(o) ? sum(R.get(o)!.data) : 0), 0);
-    const Rin = n.name === trace.softmax ? [R.get(n.outputs[0]!)!] : nodeRelevance(layer, n, p, fwd[k]!, ins, R, acc.eps);
+    const Rin = n.name === trace.softmax ? [R.get(n.outputs[0]!)!] : nodeRelevance(layer, n, p, fwd, k, ins, R, acc.eps);
     let passed = 0;
     let count = 0;
     for (const s of p.recv) {

@@ -58,6 +58,13 @@ export interface NodePlan {
   data: number[];
   /** Input slots that receive relevance (LRP) or multipliers (DeepLIFT). */
   recv: number[];
+  /**
+   * LRP: a MatMul/Conv/ConvTranspose whose only consumer adds a constant bias (a Linear on 3-D
+   * input exports as MatMul + Add): the index of that Add, whose output is the map's z. The Add
+   * itself is then `bias: true` and passes relevance on unchanged.
+   */
+  biasAdd?: number;
+  bias?: boolean;
 }
 
 export interface GraphPlan {
@@ -181,6 +188,7 @@ export function graphPlan(pass: Pass, layer: GraphLayer, softmaxOut: string | nu
     nodes.set(k, { cls, data: dataSlots, recv });
     for (const s of recv) reached.add(n.inputs[s]!);
   }
+  if (pass === 'LRP') fuseBiasAdds(layer, nodes, producer);
   for (const b of layer.inputBindings())
     if (b.source === 'cell' && reached.has(b.value))
       throw new RnnlensError(
@@ -190,6 +198,24 @@ export function graphPlan(pass: Pass, layer: GraphLayer, softmaxOut: string | nu
   if (!plans.has(layer)) plans.set(layer, new Map());
   plans.get(layer)!.set(key, plan);
   return plan;
+}
+
+/** Marks the MatMul/Conv + constant Add pairs that LRP treats as one affine map. */
+function fuseBiasAdds(layer: GraphLayer, nodes: Map<number, NodePlan>, producer: Map<string, number>): void {
+  const uses = new Map<string, number>();
+  for (const n of layer.nodes) for (const i of n.inputs) if (i) uses.set(i, (uses.get(i) ?? 0) + 1);
+  const out = layer.config().output.value;
+  for (const [k, p] of nodes) {
+    const n = layer.nodes[k]!;
+    if (n.op !== 'Add' || p.data.length !== 1) continue;
+    const x = n.inputs[p.data[0]!]!;
+    const j = producer.get(x);
+    const q = j === undefined ? undefined : nodes.get(j);
+    const op = j === undefined ? '' : layer.nodes[j]!.op;
+    if (!q || q.cls !== 'affine' || !['MatMul', 'Conv', 'ConvTranspose'].includes(op) || uses.get(x) !== 1 || x === out) continue;
+    q.biasAdd = k;
+    p.bias = true;
+  }
 }
 
 /**
