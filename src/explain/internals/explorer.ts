@@ -8,7 +8,9 @@
  * Quantisation: per layer and field, `lo` and `hi` are the smallest and largest value over the
  * kept steps; a value v is stored as q = round(255 (v - lo) / (hi - lo)) and read back as
  * lo + q (hi - lo) / 255, so the error is at most (hi - lo) / 510 (0.004 for a tanh state).
- * Each sequence's [steps × width] matrix is row-major bytes, base64-encoded.
+ * Each sequence's [steps × width] matrix is row-major bytes, base64-encoded. When the layers before
+ * the recurrent ones change the number of steps, the steps are recurrent steps, each with the
+ * input range it reads (`ranges`) and labelled by it (align.ts).
  *
  * Caps (defaults): at most 100 sequences, chosen among the analysed ones stratified by class as
  * internals samples them; at most 200 steps per sequence (the first ones); at most 2 MiB of
@@ -48,10 +50,14 @@ export interface ExplorerSequence {
   /** dataset position, as in sequences.json and the projection figures */
   id: string;
   label?: string;
-  /** steps of the whole sequence */
+  /** steps of the whole sequence (recurrent steps when they differ from input steps) */
   length: number;
-  /** one per kept step */
+  /** one per kept step (for aligned steps: the tokens covered, or the input range `t3-7`) */
   tokens: string[];
+  /** input steps of the sequence, when the recurrent steps differ from them */
+  inputLength?: number;
+  /** per kept step, the input range [first, last] it reads, when the recurrent steps differ */
+  ranges?: [number, number][];
   /** `<layer key>:<field>` → base64 of uint8 [kept steps × width] */
   values: Record<string, string>;
 }
@@ -147,12 +153,20 @@ export function explorerData(
     });
     const label = it.label === undefined ? undefined : (ds.classNames?.[it.label] ?? String(it.label));
     const toks = tokens?.[s]?.slice(0, steps) ?? numericTokens(ds, idx, steps);
+    const al = ts.alignment;
+    const row0 = ts.offsets[s]!;
     return {
       id: String(idx),
       ...(label !== undefined ? { label } : {}),
-      length: it.steps,
+      length: ts.offsets[s + 1]! - row0,
       tokens: toks,
       values,
+      ...(al
+        ? {
+            inputLength: it.steps,
+            ranges: Array.from({ length: steps }, (_, t): [number, number] => [al.start[row0 + t]!, al.end[row0 + t]!]),
+          }
+        : {}),
     };
   });
   return { format: EXPLORER_FORMAT, version: 1, caps: cap, analysed, layers, sequences };
