@@ -10,7 +10,7 @@
  * inputs; recurrent step s depends on t when its input changes. Structural dependencies of
  * convolutions, pooling (max and average), normalisation and pointwise activations show up on
  * some trial whatever the weights, so the union over trials is the receptive field, clipped to
- * the sequence. It is computed once per distinct sequence length.
+ * the sequence. It is computed once per model and distinct sequence length.
  *
  * Per-input-step labels (annotations, tags, user labels, control-task types) are carried to a
  * recurrent step from its range: the most frequent value over [a_s, b_s], ties going to the value
@@ -82,11 +82,22 @@ export function changesSteps(model: SequenceModel): boolean {
  * the layers before the first recurrent layer; null when they keep the number of steps (states
  * align with input steps one to one).
  */
-export function alignmentForLength(model: SequenceModel, L: number, seed = 0): LengthAlignment | null {
+export function alignmentForLength(model: SequenceModel, L: number): LengthAlignment | null {
+  let byLength = CACHE.get(model);
+  if (!byLength) CACHE.set(model, (byLength = new Map()));
+  let a = byLength.get(L);
+  if (a === undefined) byLength.set(L, (a = probeLength(model, L)));
+  return a;
+}
+
+/** Receptive fields are structural (they do not depend on the weights): probed once per model and length. */
+const CACHE = new WeakMap<SequenceModel, Map<number, LengthAlignment | null>>();
+
+function probeLength(model: SequenceModel, L: number): LengthAlignment | null {
   const r = firstRecurrent(model);
   if (r <= 0) return null;
   const spec = model.inputSpec;
-  const rng = new Rng(seed + 7919 * L);
+  const rng = new Rng(7919 * L);
   const F64 = model.backend.dtype === 'float64';
   const F = spec.kind === 'tokens' ? 1 : spec.features;
   const make = (B: number, fill: (b: number, t: number, out: Float64Array | Float32Array | Int32Array, o: number) => void): LayerInput => {
