@@ -17,62 +17,17 @@
  * quantised values, reached by dropping gates, then cell states, then sequences from the end.
  */
 import type { Dataset } from '../../data/dataset.js';
-import { matrixOf, type TraceField, type TraceSet } from './collect.js';
+import { matrixOf, type TraceSet } from './collect.js';
+import type { ExplorerCaps, ExplorerData, ExplorerFieldName, ExplorerLayer, ExplorerSequence } from './explorer-format.js';
 import { sampleSequences } from './sample.js';
 
-export const EXPLORER_FORMAT = 'rnnlens-explorer';
+export type { ExplorerCaps, ExplorerData, ExplorerField, ExplorerFieldName, ExplorerLayer, ExplorerSequence } from './explorer-format.js';
 
-export interface ExplorerCaps {
-  sequences: number;
-  steps: number;
-  bytes: number;
-}
+export const EXPLORER_FORMAT: ExplorerData['format'] = 'rnnlens-explorer';
 
 export const EXPLORER_CAPS: ExplorerCaps = { sequences: 100, steps: 200, bytes: 2 * 1024 * 1024 };
 
-export interface ExplorerField {
-  name: TraceField;
-  /** columns: units for h and c, gate blocks × units for gates */
-  width: number;
-  lo: number;
-  hi: number;
-}
-
-export interface ExplorerLayer {
-  key: string;
-  cell: string;
-  units: number;
-  gateNames: string[];
-  fields: ExplorerField[];
-}
-
-export interface ExplorerSequence {
-  /** dataset position, as in sequences.json and the projection figures */
-  id: string;
-  label?: string;
-  /** steps of the whole sequence (recurrent steps when they differ from input steps) */
-  length: number;
-  /** one per kept step (for aligned steps: the tokens covered, or the input range `t3-7`) */
-  tokens: string[];
-  /** input steps of the sequence, when the recurrent steps differ from them */
-  inputLength?: number;
-  /** per kept step, the input range [first, last] it reads, when the recurrent steps differ */
-  ranges?: [number, number][];
-  /** `<layer key>:<field>` → base64 of uint8 [kept steps × width] */
-  values: Record<string, string>;
-}
-
-export interface ExplorerData {
-  format: typeof EXPLORER_FORMAT;
-  version: 1;
-  caps: ExplorerCaps;
-  /** analysed sequences, of which `sequences.length` are kept */
-  analysed: number;
-  layers: ExplorerLayer[];
-  sequences: ExplorerSequence[];
-}
-
-const EXPLORED: readonly TraceField[] = ['h', 'c', 'gates'];
+const EXPLORED: readonly ExplorerFieldName[] = ['h', 'c', 'gates'];
 
 function numericTokens(ds: Dataset, idx: number, steps: number): string[] {
   const x = ds.items[idx]!.x;
@@ -100,7 +55,7 @@ export function explorerData(
   const layerFields = ts.layers.map((l, k) =>
     EXPLORED.filter((f) => l.fields.includes(f) && ts.values[k]![f] !== undefined),
   );
-  const bytesFor = (fields: TraceField[][], seqs: number[]): number => {
+  const bytesFor = (fields: ExplorerFieldName[][], seqs: number[]): number => {
     let perStep = 0;
     ts.layers.forEach((l, k) => {
       for (const f of fields[k]!) perStep += matrixOf(ts, l.key, f).m.cols;
