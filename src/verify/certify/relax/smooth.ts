@@ -44,7 +44,7 @@ export function valleyMinimum(fn: SmoothFn): number {
   const c = fn.argmin!;
   const e = fn.err(Math.abs(c) + 0.01, 1);
   const g = (x: number): Enclosure => ({ lo: subDown(fn.f(x), e), hi: addUp(fn.f(x), e) });
-  const m = certifiedMin1D(g, fn.curvMax, c - 0.01, c + 0.01, { tol: 1e-15 });
+  const m = certifiedMin1D(g, fn.curvMax, c - 0.01, c + 0.01, { tol: Math.max(1e-14, 4 * e), maxEvals: 100000 });
   minCache.set(fn.kind, m);
   return m;
 }
@@ -149,7 +149,8 @@ function certifiedGap(fn: SmoothFn, s: number, l: number, u: number, e: number, 
       ? subDown(r.lo, Math.max(mulUp(s, p), mulUp(s, q)))
       : subDown(Math.min(mulDown(s, p), mulDown(s, q)), r.hi);
   };
-  return certifiedMin1D(g, fn.curvMax, l, u, {}, piece);
+  // pieces close once within tol of the best value: below the enclosures' width they never would
+  return certifiedMin1D(g, fn.curvMax, l, u, { tol: Math.max(1e-12, 4 * e) }, piece);
 }
 
 /** Linear lower and upper bounds of f on [l, u], valid for the exact f and the forward pass. */
