@@ -11,7 +11,10 @@
  *   activations Relu, Tanh, Sigmoid (one act node), LeakyRelu = (1−α)·relu(x) + α·x,
  *            Clip = lo + relu(x − lo) − relu(x − hi), HardSigmoid = Clip(αx + β, 0, 1);
  *   maxima   ReduceMax, MaxPool, GlobalMaxPool, Max: a max node over candidate selections;
- *   products Mul of two non-constant values: a 'mul' product node;
+ *   products Mul of two non-constant values: a 'mul' product node (x·Sigmoid(x) and
+ *            x·(Erf(x/c) + 1) become one silu / gelu act node), HardSwish = x·HardSigmoid(x);
+ *   smooth   Erf, Softplus, Exp, Sqrt, Reciprocal, Pow (exponents 2, ½, 1, −1, −½), Div by a
+ *            value, Elu, Selu, LayerNormalization: ./graph-smooth.ts;
  *   integer and shape ops on constants (Shape of a value is its known shape) run concretely.
  * Any other op is refused with its name: certification needs a bound rule for it.
  */
