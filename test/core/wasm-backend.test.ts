@@ -385,24 +385,21 @@ test('bench cases run through the real model path and report a median per case',
   assert.equal(calls, 5, 'one warm-up run, then the timed runs');
 });
 
+/** The forward arguments of a random problem as float32 arrays. */
+function float32Args(p: ReturnType<typeof randomProblem>) {
+  const f32 = (a: ArrayLike<number> | null) => (a ? Float32Array.from(a) : null);
+  return {
+    cell: p.cell, steps: p.T, batch: p.B, x: f32(p.x)!, W: f32(p.W)!, U: f32(p.U)!,
+    bx: f32(p.bx)!, bh: f32(p.bh)!, mask: p.mask, h0: f32(p.h0), c0: f32(p.c0),
+  };
+}
+
 test('backward reuses a resident forward pass, and falls back to copying from fwd once released', () => {
   for (const v of CELL_VARIANTS) {
     const p = randomProblem(v.spec(5, 9), 6, [6, 3, 5, 1], 41);
     const be = wasm2;
     const f32 = (a: ArrayLike<number> | null) => (a ? Float32Array.from(a) : null);
-    const args = {
-      cell: p.cell,
-      steps: p.T,
-      batch: p.B,
-      x: f32(p.x)!,
-      W: f32(p.W)!,
-      U: f32(p.U)!,
-      bx: f32(p.bx)!,
-      bh: f32(p.bh)!,
-      mask: p.mask,
-      h0: f32(p.h0),
-      c0: f32(p.c0),
-    };
+    const args = float32Args(p);
     const back = (fwd: ReturnType<typeof be.sequenceForward>, a = args) =>
       be.sequenceBackward({
         ...a,
@@ -435,19 +432,7 @@ test('a kept forward pass is copied out only when read, or when its memory is re
     const p = randomProblem(v.spec(5, 9), 6, [6, 3, 5, 1], 43);
     const be = wasm2;
     const f32 = (a: ArrayLike<number> | null) => (a ? Float32Array.from(a) : null);
-    const args = {
-      cell: p.cell,
-      steps: p.T,
-      batch: p.B,
-      x: f32(p.x)!,
-      W: f32(p.W)!,
-      U: f32(p.U)!,
-      bx: f32(p.bx)!,
-      bh: f32(p.bh)!,
-      mask: p.mask,
-      h0: f32(p.h0),
-      c0: f32(p.c0),
-    };
+    const args = float32Args(p);
     const back = (fwd: ReturnType<typeof be.sequenceForward>) =>
       be.sequenceBackward({ ...args, fwd, dOut: f32(p.dOut), dhLast: f32(p.dhLast), grads: null, wantDx: true });
     const eager = be.sequenceForward(args);
@@ -477,11 +462,7 @@ test('a kept forward pass is copied out only when read, or when its memory is re
 test('lastOnly inference returns only the final states, as the full pass computes them', () => {
   for (const v of CELL_VARIANTS) {
     const p = randomProblem(v.spec(5, 9), 6, [6, 3, 5, 1], 44);
-    const f32 = (a: ArrayLike<number> | null) => (a ? Float32Array.from(a) : null);
-    const args = {
-      cell: p.cell, steps: p.T, batch: p.B, x: f32(p.x)!, W: f32(p.W)!, U: f32(p.U)!,
-      bx: f32(p.bx)!, bh: f32(p.bh)!, mask: p.mask, h0: f32(p.h0), c0: f32(p.c0),
-    };
+    const args = float32Args(p);
     for (const be of [wasm, wasm2, ts32]) {
       const full = be.sequenceForward({ ...args, outputsOnly: true });
       const last = be.sequenceForward({ ...args, outputsOnly: true, lastOnly: true });
