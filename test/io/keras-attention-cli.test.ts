@@ -56,15 +56,33 @@ describe('rnnlens CLI on Keras attention models', () => {
     return f;
   };
 
-  it('certify and LRP refuse attention, naming the layer and the op', async () => {
+  it('certify refuses attention, naming the layer and the op; LRP and DeepLIFT go through it', async () => {
     const c = cases.find((k) => k.name === 'gru_mha_residual')!;
-    let r = await cli(['certify', '--model', join(DIR, c.files[0]!), '--input', inputFile(c), '--eps', '0.001', '--no-record']);
-    assert.equal(r.code, 1);
+    const r = await cli(['certify', '--model', join(DIR, c.files[0]!), '--input', inputFile(c), '--eps', '0.001', '--no-record']);
+    assert.equal(r.code, 1, r.err + r.out);
     assert.match(r.err, /graph layer add: op 'mha\/matmul_\d+' \(MatMul\) multiplies two values that both depend on the input/);
     assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
-    r = await cli(['explain', '--model', join(DIR, c.files[0]!), '--input', inputFile(c), '--method', 'lrp', '--no-record', '--quiet']);
-    assert.equal(r.code, 1);
-    assert.match(r.err, /LRP has no rule for layer kind 'graph' \(layer 'add'/);
+    const steps = c.input.inputs![0]!.length;
+    const features = c.input.inputs![0]![0]!.length;
+    for (const method of ['lrp', 'deeplift']) {
+      const e = await cli(['explain', '--model', join(DIR, c.files[0]!), '--input', inputFile(c), '--method', method, '--json', '--quiet', '--no-record']);
+      assert.equal(e.code, 0, e.err);
+      const j = JSON.parse(e.out) as { attributions: number[][][]; outputs: number[]; delta?: number[] };
+      assert.equal(j.attributions.length, c.input.lengths.length, `${method}: one attribution map per sequence`);
+      for (const a of j.attributions) {
+        assert.equal(a.length, steps, `${method}: steps`);
+        for (const row of a) {
+          assert.equal(row.length, features, `${method}: features`);
+          for (const v of row) assert.ok(Number.isFinite(v), `${method}: finite attributions`);
+        }
+      }
+      assert.ok(j.attributions.flat(2).some((v) => Math.abs(v) > 1e-6), `${method}: attributions are not all zero`);
+      if (method === 'deeplift') {
+        // Summation to delta: the attributions of each sequence add up to F(x) - F(baseline).
+        assert.ok(j.delta, 'deeplift reports its summation-to-delta residual');
+        for (const d of j.delta!) assert.ok(Math.abs(d) < 1e-9, `deeplift summation-to-delta residual ${d}`);
+      }
+    }
   });
 
   for (const c of cases) {

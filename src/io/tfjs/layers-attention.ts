@@ -194,7 +194,7 @@ export function kerasSegmentLayer(members: SegmentMember[], name: string, featur
         needSeq();
         if (c.attention_axes !== undefined && c.attention_axes !== null) fail(kname, `attention_axes ${JSON.stringify(c.attention_axes)}: only the default (attention over the steps) is supported`);
         const q = m.named.query ?? ins[0]!;
-        const v = m.named.value ?? m.positional[1] ?? fail(kname, 'is called without a value tensor');
+        const v = m.named.value ?? m.positional[1] ?? fail(kname, 'MultiHeadAttention is called without a value tensor (it needs query and value inputs, so it cannot sit in a Sequential model; build the model with the functional API)');
         const kk = m.named.key ?? m.positional[2] ?? v;
         const H = posInt(c, 'num_heads', kname, false)!;
         const K = posInt(c, 'key_dim', kname, false)!;
