@@ -2,6 +2,7 @@
 // rows of x_t, h_{t−1} or dA_t) is read in place through four row pointers, because it changes
 // every step and is read only N/8 times (packing it would cost about as much as using it).
 import { MR, NR, madd } from './gemm';
+import { acc1x32, acc2x16, fullPanels, step1x32, step2x16 } from './gemm-narrow';
 
 /**
  * The 4×8 micro-kernel reading A straight from four row pointers (no packing): used per step,
@@ -82,7 +83,9 @@ export function gemm_acc_packed(M: i32, N: i32, K: i32, pA: usize, lda: i32, pBp
       for (let q = 0; q < npan; q++) {
         const nr = min(NR, N - q * NR);
         const bq = pBp + ((<usize>(q * K * NR + k0 * NR)) << 2);
-        for (let i0 = m0; i0 < m1; i0 += MR) {
+        // the last 1 or 2 rows of the block go to the narrow tiles below (full panels only)
+        const iEnd = narrowRows(m1 - m0, nr) ? m0 + ((m1 - m0) & ~3) : m1;
+        for (let i0 = m0; i0 < iEnd; i0 += MR) {
           const mr = min(MR, m1 - i0);
           const a0 = pA + <usize>i0 * rs + ak;
           // rows past the block read row i0 again; the edge store drops them
@@ -92,8 +95,38 @@ export function gemm_acc_packed(M: i32, N: i32, K: i32, pA: usize, lda: i32, pBp
           micro4x8rows(kc, a0, a1, a2, a3, bq, pC + ((<usize>(i0 * ldc + q * NR)) << 2), ldc, mr, nr, work);
         }
       }
+      const rem = (m1 - m0) & 3;
+      if (rem == 1 || rem == 2) {
+        const i0 = m1 - rem;
+        const a0 = pA + <usize>i0 * rs + ak;
+        const ps = (<usize>(K * NR)) << 2;
+        const full = fullPanels(N);
+        const step = rem == 1 ? 4 : 2;
+        for (let q = 0; q + step <= full; q += step) {
+          const bq = pBp + ((<usize>(q * K * NR + k0 * NR)) << 2);
+          const c = pC + ((<usize>(i0 * ldc + q * NR)) << 2);
+          if (rem == 1) acc1x32(kc, a0, bq, ps, c);
+          else acc2x16(kc, a0, a0 + rs, bq, ps, c, (<usize>ldc) << 2);
+        }
+        // full panels left over from the groups of `step`: the 4×8 kernel
+        for (let q = full - (full % step); q < full; q++) {
+          const bq = pBp + ((<usize>(q * K * NR + k0 * NR)) << 2);
+          micro4x8rows(kc, a0, rem > 1 ? a0 + rs : a0, a0, a0, bq, pC + ((<usize>(i0 * ldc + q * NR)) << 2), ldc, rem, NR, work);
+        }
+      }
     }
   }
+}
+
+/**
+ * Whether the last 1 or 2 rows of an M-row block in a panel of nr columns go to the narrow tiles:
+ * only in full panels (the partial last panel keeps the 4×8 kernel with its edge store).
+ */
+// @ts-ignore: decorator
+@inline
+function narrowRows(M: i32, nr: i32): bool {
+  const rem = M & 3;
+  return nr == NR && (rem == 1 || rem == 2);
 }
 
 /**
@@ -203,7 +236,9 @@ export function gemm_step(M: i32, N: i32, K1: i32, pA1: usize, lda1: i32, K2: i3
     // bias of this panel's 8 columns (arena buffers are padded, so reading 8 is safe)
     const bias0 = pBias ? v128.load(pBias + ((<usize>(q * NR)) << 2)) : f32x4.splat(0);
     const bias1 = pBias ? v128.load(pBias + ((<usize>(q * NR)) << 2), 16) : f32x4.splat(0);
-    for (let i0 = 0; i0 < M; i0 += MR) {
+    // the last 1 or 2 rows go to the narrow tiles below (full panels only)
+    const iEnd = narrowRows(M, nr) ? M & ~3 : M;
+    for (let i0 = 0; i0 < iEnd; i0 += MR) {
       const mr = min(MR, M - i0);
       // rows past M read row i0 again; the edge store drops them
       const x0 = pA1 + <usize>i0 * rs1;
@@ -214,5 +249,27 @@ export function gemm_step(M: i32, N: i32, K1: i32, pA1: usize, lda1: i32, K2: i3
         bq, bias0, bias1, pC + ((<usize>(i0 * ldc + q * NR)) << 2), ldc, mr, nr, scratch,
       );
     }
+  }
+  const rem = M & 3;
+  if (rem != 1 && rem != 2) return;
+  const i0 = M - rem;
+  const x0 = pA1 + <usize>i0 * rs1, h0 = pA2 + <usize>i0 * rs2;
+  const x1 = rem > 1 ? x0 + rs1 : x0, h1 = rem > 1 ? h0 + rs2 : h0;
+  const ps = (<usize>(K * NR)) << 2;
+  const full = fullPanels(N);
+  const step = rem == 1 ? 4 : 2;
+  for (let q = 0; q + step <= full; q += step) {
+    const bq = pBp + ((<usize>(q * K * NR)) << 2);
+    const bias = pBias ? pBias + ((<usize>(q * NR)) << 2) : 0;
+    const c = pC + ((<usize>(i0 * ldc + q * NR)) << 2);
+    if (rem == 1) step1x32(K1, x0, K2, h0, bq, ps, bias, c);
+    else step2x16(K1, x0, x1, K2, h0, h1, bq, ps, bias, c, (<usize>ldc) << 2);
+  }
+  // full panels left over from the groups of `step`: the 4×8 kernel
+  for (let q = full - (full % step); q < full; q++) {
+    const bq = pBp + ((<usize>(q * K * NR)) << 2);
+    const bias0 = pBias ? v128.load(pBias + ((<usize>(q * NR)) << 2)) : f32x4.splat(0);
+    const bias1 = pBias ? v128.load(pBias + ((<usize>(q * NR)) << 2), 16) : f32x4.splat(0);
+    microStep(K1, x0, x1, x0, x0, K2, h0, h1, h0, h0, bq, bias0, bias1, pC + ((<usize>(i0 * ldc + q * NR)) << 2), ldc, rem, NR, scratch);
   }
 }

@@ -76,6 +76,38 @@ export class Rng {
     return mean + sd * r * Math.cos(2 * Math.PI * v);
   }
 
+  /**
+   * out[start + i] = src[srcStart + i] + sd · z_i for i < count, where z_0, z_1, … are the values
+   * `count` calls of normal() would give (the same stream, pairs of Box–Muller included), drawn in
+   * one loop without a call per value.
+   */
+  addNormals(
+    out: FloatArray,
+    start: number,
+    count: number,
+    src: ArrayLike<number>,
+    srcStart: number,
+    sd: number,
+  ): void {
+    let i = 0;
+    if (count > 0 && this.spare !== null) {
+      out[start] = src[srcStart]! + sd * this.spare;
+      this.spare = null;
+      i = 1;
+    }
+    const TWO_PI = 2 * Math.PI;
+    for (; i + 1 < count; i += 2) {
+      let u = 0;
+      while (u === 0) u = this.next();
+      const v = this.next();
+      const r = Math.sqrt(-2 * Math.log(u));
+      // exactly normal()'s arithmetic: mean + sd · r · cos, then the cached r · sin as mean + sd · spare
+      out[start + i] = src[srcStart + i]! + (0 + sd * r * Math.cos(TWO_PI * v));
+      out[start + i + 1] = src[srcStart + i + 1]! + (0 + sd * (r * Math.sin(TWO_PI * v)));
+    }
+    if (i < count) out[start + i] = src[srcStart + i]! + this.normal(0, sd);
+  }
+
   fillUniform(out: FloatArray, lo: number, hi: number): FloatArray {
     for (let i = 0; i < out.length; i++) out[i] = this.uniform(lo, hi);
     return out;

@@ -47,14 +47,13 @@ function run(ctx: AttributionContext, name: string): MethodOutput {
   for (let r = 0; r < R; r++) source.fill(r, r * n, (r + 1) * n);
   const noisy = emptyRows(ctx, source);
   const base = new Float64Array(R * n * S);
+  const x = ctx.input.data;
+  const b = ctx.baseline.data;
   for (let q = 0; q < R * n; q++) {
     const r = source[q]!;
-    const valid = ctx.input.lengths[r]! * F;
-    for (let i = 0; i < S; i++) {
-      const v = ctx.input.data[r * S + i]!;
-      noisy.data[q * S + i] = i < valid ? v + ctx.rng.normal(0, sd) : 0;
-      base[q * S + i] = ctx.baseline.data[r * S + i]!;
-    }
+    // noise on the valid steps only (padded steps stay 0), in the order of one draw per value
+    ctx.rng.addNormals(noisy.data, q * S, ctx.input.lengths[r]! * F, x, r * S, sd);
+    base.set(b.subarray(r * S, (r + 1) * S), q * S);
   }
   const sub = ctx.derive(noisy, originOf(ctx, source), { ...ctx.baseline, data: base });
   const out = inner.run(sub).attributions;
