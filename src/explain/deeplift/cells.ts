@@ -12,6 +12,7 @@
  *   gates (treat the gate as a fixed weight, all Δ to the signal) is exact only when the gate
  *   does not change, so it would break summation-to-delta.
  */
+import { RnnlensError } from '../../core/errors.js';
 import type { CellRun } from '../lrp/unroll.js';
 import { sigmoid } from '../lrp/unroll.js';
 
@@ -46,13 +47,16 @@ export const relu = {
 /**
  * Multipliers on the direction's input [len, D] (input positions) from multipliers `mOut` on its
  * output ([len, H] by output row when `seqOut`, else [H] on the final state). `run` is the pass at
- * the input, `run0` at the baseline (same lengths).
+ * the input, `run0` at the baseline (same lengths). `mCell` [H]: LSTM multipliers on the final
+ * cell state c_T from a reader of it (a graph layer reading ONNX Y_c), added to those c_T gets
+ * through h_T.
  */
 export function deepliftCell(
   run: CellRun,
   run0: CellRun,
   mOut: Float64Array,
   seqOut: boolean,
+  mCell?: Float64Array,
 ): Float64Array {
   const { H, D, G, len, cell, W, U, mn } = run;
   const GH = G * H;
@@ -62,6 +66,10 @@ export function deepliftCell(
     for (let p = 0; p < len; p++)
       for (let j = 0; j < H; j++) mh[(p + 1) * H + j] += mOut[run.outRow[p]! * H + j]!;
   } else for (let j = 0; j < H; j++) mh[len * H + j] += mOut[j]!;
+  if (mCell) {
+    if (!mc) throw new RnnlensError(`DeepLIFT: cell-state multipliers given to a ${cell.kind} direction (layer ${run.layer.name})`);
+    for (let j = 0; j < H; j++) mc[len * H + j] += mCell[j]!;
+  }
   const mx = new Float64Array(len * D);
   const ma = new Float64Array(GH);
   const act = cell.activation === 'relu' ? relu : tanh;

@@ -69,7 +69,15 @@ export type LayerRecord =
   | { kind: 'head'; layer: HeadLayer; x: Act; argmax: Int32Array | null; out: Act }
   | { kind: 'dropout'; layer: Layer; x: Act; out: Act }
   | { kind: 'recurrent'; layer: RecurrentLayer; x: Act; run: CellRun; out: Act }
-  | { kind: 'graph'; layer: GraphLayer; x: Act; trace: GraphTrace; out: Act }
+  | {
+      kind: 'graph';
+      layer: GraphLayer;
+      x: Act;
+      trace: GraphTrace;
+      out: Act;
+      /** The LSTM directions of the layer before it, whose final cell states the graph may read. */
+      cells: CellRun[];
+    }
   | {
       kind: 'bidirectional';
       layer: BidirectionalLayer;
@@ -356,7 +364,7 @@ export function unroll(
       const prev = records[records.length - 1];
       const runs = prev?.kind === 'recurrent' ? [prev.run] : prev?.kind === 'bidirectional' ? [prev.fwd, prev.bwd] : [];
       const t = traceGraph(layer, cur!, finalStates(runs), i === layers.length - 1);
-      rec = { kind: 'graph', layer, x: cur!, trace: t.trace, out: t.out };
+      rec = { kind: 'graph', layer, x: cur!, trace: t.trace, out: t.out, cells: runs.filter((r) => r.c) };
     }
     else throw new ArgumentError('unroll', `layers[${i}].kind`, 'a known layer kind', layer.kind);
     records.push(rec);
