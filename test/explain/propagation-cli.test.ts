@@ -20,11 +20,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
  * Models a pass refuses, with the message it gives (file name → method → pattern). Everything else
  * must explain.
  */
-const HARD = /^rnnlens: LRP\/DeepLIFT: no rule for gru gates with recurrent activation 'hard_sigmoid(_keras3)?' \(layer gru\)$/;
 const PRODUCT = /^rnnlens: LRP: graph layer 'multiply': op 'multiply\/[\w]+' \(Mul\) multiplies two signals of which neither is a gate/;
 const REFUSED: Record<string, Partial<Record<'lrp' | 'deeplift', RegExp>>> = {
-  'embedding_gru_hard.keras': { lrp: HARD, deeplift: HARD },
-  'embedding_gru_hard.h5': { lrp: HARD, deeplift: HARD },
   // Multiply()([a, b]) of two recurrent signals: no gate for LRP to treat as a weight
   'masked_gru_concat_multiply.keras': { lrp: PRODUCT },
   'masked_gru_concat_multiply.h5': { lrp: PRODUCT },
