@@ -5,7 +5,9 @@
  *   both directions' c_T, both equal the explicit PyTorch references of
  *   tools/make_lrp_cell_fixtures.py;
  * - DeepLIFT sums to delta, LRP conserves relevance in both bias modes;
- * - relevance that reaches c_T counts: dropping it breaks conservation by exactly its amount.
+ * - relevance that reaches c_T counts: without it conservation and summation-to-delta break;
+ * - in a padded batch (a native LSTM → graph head on h_T and tanh(c_T)) each sequence's c_T is
+ *   the state at its own last step: attributions equal those of the sequence alone.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,7 +18,9 @@ import { DEEPLIFT_RULES } from '../../src/explain/deeplift/rules.js';
 import { lrp } from '../../src/explain/lrp/lrp.js';
 import { LRP_RULES } from '../../src/explain/lrp/rules.js';
 import { importOnnx, onnxFeedsToModel } from '../../src/io/onnx/import.js';
+import type { GraphConfig } from '../../src/nn/config.js';
 import { GraphLayer } from '../../src/nn/graph/layer.js';
+import { SequenceModel } from '../../src/nn/model.js';
 
 const FIX = new URL('../fixtures/', import.meta.url).pathname;
 
@@ -118,4 +122,49 @@ describe('LRP and DeepLIFT into an LSTM final cell state (ONNX Y_c)', () => {
       assert.ok(d.delta.some((g) => Math.abs(g) > 1e-6), 'without the cell-state multipliers DeepLIFT no longer sums to delta');
     });
   }
+
+  it('padded batch: each sequence reads its own c_T (attributions equal the sequence alone)', () => {
+    const [F, H, K] = [3, 4, 2];
+    const graph: GraphConfig = {
+      kind: 'graph', name: 'head', opset: 14,
+      inputs: [
+        { value: 'h', source: 'flat', axes: ['B', 'F0'], featureDims: [H] },
+        { value: 'c', source: 'cell', axes: ['B', 'F0', 'F1'], featureDims: [1, H] },
+      ],
+      output: { value: 'y', axes: ['B', 'F0'], features: K },
+      nodes: [
+        { op: 'Flatten', name: 'flat', inputs: ['c'], outputs: ['cf'], attrs: { axis: 1 } },
+        { op: 'Tanh', name: 'tanh', inputs: ['cf'], outputs: ['tc'], attrs: {} },
+        { op: 'Concat', name: 'cat', inputs: ['h', 'tc'], outputs: ['hc'], attrs: { axis: 1 } },
+        { op: 'MatMul', name: 'fc', inputs: ['hc', 'W'], outputs: ['z'], attrs: {} },
+        { op: 'Add', name: 'bias', inputs: ['z', 'b'], outputs: ['y'], attrs: {} },
+      ],
+      consts: {},
+      params: [{ value: 'W', shape: [2 * H, K] }, { value: 'b', shape: [K] }],
+    };
+    const model = new SequenceModel({ input: { kind: 'numeric', features: F }, layers: [{ kind: 'lstm', units: H, returnSequences: false }, graph] }, { backend: 'ts64', seed: 3 });
+    for (const p of model.parameters()) p.value.set(Float64Array.from(p.value, (v, i) => v + 0.5 * Math.sin(1.7 * i + p.value.length)));
+    const [B, T] = [3, 6];
+    const lengths = Int32Array.of(6, 3, 5);
+    const data = Float64Array.from({ length: B * T * F }, (_, i) => (Math.floor(i / F) % T < lengths[Math.floor(i / (T * F))]! ? Math.cos(0.8 * i) + 0.2 : 0));
+    const x = { data, batch: B, steps: T, features: F, lengths };
+    for (const target of [0, 1]) {
+      const r = lrp(model, x, { target });
+      const d = deeplift(model, x, { target });
+      d.delta.forEach((g) => assert.ok(Math.abs(g) <= 1e-12, `summation-to-delta gap ${g}`));
+      r.conservationGap.forEach((g) => assert.ok(Math.abs(g) <= 1e-12, `conservation gap ${g}`));
+      const y = model.forward(x).output;
+      for (let b = 0; b < B; b++) {
+        const L = lengths[b]!;
+        const one = { data: data.slice(b * T * F, (b * T + L) * F), batch: 1, steps: L, features: F, lengths: Int32Array.of(L) };
+        assert.ok(Math.abs(r.outputs[b]! - y.data[b * K + target]!) <= 1e-12, `score of sequence ${b}`);
+        const r1 = lrp(model, one, { target });
+        const d1 = deeplift(model, one, { target });
+        const at = (a: ArrayLike<number>) => Array.from({ length: T * F }, (_, i) => a[b * T * F + i]!);
+        const pad = new Array<number>((T - L) * F).fill(0);
+        assert.ok(maxDiff(at(r.relevance.data), [...r1.relevance.data, ...pad]) <= 1e-12, `LRP of sequence ${b} alone`);
+        assert.ok(maxDiff(at(d.attributions.data), [...d1.attributions.data, ...pad]) <= 1e-12, `DeepLIFT of sequence ${b} alone`);
+      }
+    }
+  });
 });
