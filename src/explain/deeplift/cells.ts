@@ -4,7 +4,8 @@
  * input − value at the baseline; chaining exact local decompositions keeps summation-to-delta:
  *
  * - linear maps (gate pre-activations of x_t and h_{t−1}): the weights, exactly;
- * - elementwise φ (σ, tanh, relu): the secant Δφ/Δa (the gradient at the midpoint when Δa ≈ 0);
+ * - elementwise φ (σ — logistic or hard sigmoid gates —, tanh, relu): the secant Δφ/Δa (the
+ *   gradient at the midpoint when Δa ≈ 0);
  * - products u⊙v (every gate × signal: o⊙tanh(c), f⊙c, i⊙g, z⊙h, (1−z)⊙n, r⊙(h·U_n + bh_n)):
  *   the two-player Shapley split Δ(uv) = ½(v + v₀)·Δu + ½(u + u₀)·Δv, so m_u = ½(v + v₀) and
  *   m_v = ½(u + u₀). This is the symmetric choice (Ancona et al. 2018 discuss it as the Shapley
@@ -12,8 +13,10 @@
  *   gates (treat the gate as a fixed weight, all Δ to the signal) is exact only when the gate
  *   does not change, so it would break summation-to-delta.
  */
+import { RnnlensError } from '../../core/errors.js';
 import type { CellRun } from '../lrp/unroll.js';
 import { sigmoid } from '../lrp/unroll.js';
+import { gateFunction } from '../lrp/gates.js';
 
 const TINY = 1e-10;
 
@@ -46,13 +49,16 @@ export const relu = {
 /**
  * Multipliers on the direction's input [len, D] (input positions) from multipliers `mOut` on its
  * output ([len, H] by output row when `seqOut`, else [H] on the final state). `run` is the pass at
- * the input, `run0` at the baseline (same lengths).
+ * the input, `run0` at the baseline (same lengths). `mCell` [H]: LSTM multipliers on the final
+ * cell state c_T from a reader of it (a graph layer reading ONNX Y_c), added to those c_T gets
+ * through h_T.
  */
 export function deepliftCell(
   run: CellRun,
   run0: CellRun,
   mOut: Float64Array,
   seqOut: boolean,
+  mCell?: Float64Array,
 ): Float64Array {
   const { H, D, G, len, cell, W, U, mn } = run;
   const GH = G * H;
@@ -62,9 +68,14 @@ export function deepliftCell(
     for (let p = 0; p < len; p++)
       for (let j = 0; j < H; j++) mh[(p + 1) * H + j] += mOut[run.outRow[p]! * H + j]!;
   } else for (let j = 0; j < H; j++) mh[len * H + j] += mOut[j]!;
+  if (mCell) {
+    if (!mc) throw new RnnlensError(`DeepLIFT: cell-state multipliers given to a ${cell.kind} direction (layer ${run.layer.name})`);
+    for (let j = 0; j < H; j++) mc[len * H + j] += mCell[j]!;
+  }
   const mx = new Float64Array(len * D);
   const ma = new Float64Array(GH);
   const act = cell.activation === 'relu' ? relu : tanh;
+  const gate = gateFunction(cell.recurrentActivation); // σ of the gates: logistic or hard
   const g = run.gates;
   const g0 = run0.gates;
   const A = run.a;
@@ -104,10 +115,10 @@ export function deepliftCell(
         mc![hp + j] += half(g, g0, ao + H + j) * mcT;
         const mi = half(g, g0, ao + 2 * H + j) * mcT;
         const mg = half(g, g0, ao + j) * mcT;
-        ma[j] = mi * S(0, j, sig);
-        ma[H + j] = mf * S(1, j, sig);
+        ma[j] = mi * S(0, j, gate);
+        ma[H + j] = mf * S(1, j, gate);
         ma[2 * H + j] = mg * S(2, j, tanh);
-        ma[3 * H + j] = mo * S(3, j, sig);
+        ma[3 * H + j] = mo * S(3, j, gate);
       }
     } else {
       const h = run.h;
@@ -121,7 +132,7 @@ export function deepliftCell(
         const mz = 0.5 * (h[hp + j]! + h0[hp + j]! - n - n0) * m;
         const mnv = (1 - half(g, g0, ao + H + j)) * m;
         mh[hp + j] += half(g, g0, ao + H + j) * m;
-        ma[H + j] = mz * S(1, j, sig);
+        ma[H + j] = mz * S(1, j, gate);
         ma[2 * H + j] = mnv * S(2, j, tanh);
         if (mn) mr[j] = 0.5 * (mn[p * H + j]! + run0.mn![p * H + j]!) * ma[2 * H + j]!; // r⊙(h·U_n + bh_n)
       }
@@ -138,7 +149,7 @@ export function deepliftCell(
           mh[hp + k] += half(g, g0, ao + k) * mq;
         }
       }
-      for (let j = 0; j < H; j++) ma[j] = mr[j]! * S(0, j, sig);
+      for (let j = 0; j < H; j++) ma[j] = mr[j]! * S(0, j, gate);
     }
     // Linear maps: x·W over every block; h·U over every block except GRU's n (done above).
     const xo = run.order[p]! * D;

@@ -29,6 +29,7 @@ import { BidirectionalLayer } from '../../nn/bidirectional.js';
 import { DEEPLIFT_RULES, type DeepliftRule } from './rules.js';
 import { deepliftCell } from './cells.js';
 import { finalStateSeed, hiddenCut } from '../lrp/hidden-target.js';
+import type { CellSeeds } from '../graph/cells.js';
 
 export interface DeepliftOptions {
   target: Target;
@@ -99,9 +100,10 @@ export function deepliftSequence(
     output = run.output.data[at]!;
     baselineOutput = run0.output.data[at]!;
   }
+  const cells: CellSeeds = new Map();
   for (let i = records.length - 1; i >= 0; i--) {
     const rec = records[i]!;
-    m = rules[rec.layer.kind]!(rec, run0.records[i]!, m);
+    m = rules[rec.layer.kind]!(rec, run0.records[i]!, m, cells);
   }
   const attributions = new Float64Array(m.length);
   let total = 0;

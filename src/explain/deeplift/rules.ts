@@ -10,14 +10,17 @@
  *   denominator vanishes);
  * - dropout: identity; simple_rnn, lstm, gru: cells.ts;
  * - bidirectional: concat, sum, mean are linear; mul is a product: Shapley split as in cells.ts;
- * - graph (imported ONNX/Keras segments): op by op, ../graph/deeplift.ts.
+ * - graph (imported ONNX/Keras segments): op by op, ../graph/deeplift.ts; multipliers on the
+ *   final cell states it reads (ONNX Y_c) join the LSTM rule of the layer before it.
  */
 import { RnnlensError } from '../../core/errors.js';
 import { activate, f64, type LayerRecord } from '../lrp/unroll.js';
 import { deepliftCell, relu, secant, sig, tanh } from './cells.js';
+import type { CellSeeds } from '../graph/cells.js';
 import { deepliftGraph } from '../graph/deeplift.js';
 
-export type DeepliftRule = (rec: LayerRecord, rec0: LayerRecord, m: Float64Array) => Float64Array;
+/** `cells`: multipliers on LSTM final cell states from a graph layer reading them (../graph/cells.ts). */
+export type DeepliftRule = (rec: LayerRecord, rec0: LayerRecord, m: Float64Array, cells: CellSeeds) => Float64Array;
 
 const wrong = (kind: string): RnnlensError =>
   new RnnlensError(`DeepLIFT: ${kind} rule got another record`);
@@ -76,12 +79,12 @@ function head(rec: LayerRecord, rec0: LayerRecord, m: Float64Array): Float64Arra
   return mx;
 }
 
-function recurrent(rec: LayerRecord, rec0: LayerRecord, m: Float64Array): Float64Array {
+function recurrent(rec: LayerRecord, rec0: LayerRecord, m: Float64Array, cells: CellSeeds): Float64Array {
   if (rec.kind !== 'recurrent' || rec0.kind !== 'recurrent') throw wrong('recurrent');
-  return deepliftCell(rec.run, rec0.run, m, rec.out.steps !== null);
+  return deepliftCell(rec.run, rec0.run, m, rec.out.steps !== null, cells.get(rec.run));
 }
 
-function bidirectional(rec: LayerRecord, rec0: LayerRecord, m: Float64Array): Float64Array {
+function bidirectional(rec: LayerRecord, rec0: LayerRecord, m: Float64Array, cells: CellSeeds): Float64Array {
   if (rec.kind !== 'bidirectional' || rec0.kind !== 'bidirectional') throw wrong('bidirectional');
   const { layer, a, b } = rec;
   const H = a.features;
@@ -107,8 +110,8 @@ function bidirectional(rec: LayerRecord, rec0: LayerRecord, m: Float64Array): Fl
     }
   }
   const seq = a.steps !== null;
-  const mx = deepliftCell(rec.fwd, rec0.fwd, ma, seq);
-  const mxb = deepliftCell(rec.bwd, rec0.bwd, mb, seq);
+  const mx = deepliftCell(rec.fwd, rec0.fwd, ma, seq, cells.get(rec.fwd));
+  const mxb = deepliftCell(rec.bwd, rec0.bwd, mb, seq, cells.get(rec.bwd));
   for (let i = 0; i < mx.length; i++) mx[i] += mxb[i]!;
   return mx;
 }

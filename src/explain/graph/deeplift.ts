@@ -15,6 +15,9 @@
  * - LayerNormalization, and a Softmax/LogSoftmax inside the graph (attention weights): written
  *   as sums, products and elementwise functions (y = γ·(x − μ)·s + β with s = 1/√(var + ε);
  *   softmax = e_i · 1/Σe with e = exp(x)), each with the rules above.
+ *
+ * Multipliers on a final LSTM cell state the layer reads (ONNX Y_c) go on into that LSTM's own
+ * rule (cells.ts), so summation-to-delta holds through it too.
  */
 import type { GraphLayer } from '../../nn/graph/layer.js';
 import { broadcastIndex, type Nd } from '../../nn/graph/nd.js';
@@ -22,6 +25,7 @@ import { GRAPH_OPS } from '../../nn/graph/ops.js';
 import { softmaxGeom } from '../../nn/graph/ops-reduce.js';
 import { attrNum, type Forward, type GNode, type OpEnv } from '../../nn/graph/rule.js';
 import type { LayerRecord } from '../lrp/unroll.js';
+import { collectCellSeeds, type CellSeeds } from './cells.js';
 import { graphPlan, type NodePlan } from './plan.js';
 import { inputArray, seedValues } from './trace.js';
 
@@ -224,8 +228,11 @@ function nodeMultipliers(layer: GraphLayer, n: GNode, p: NodePlan, f: Forward, f
   }
 }
 
-/** Multipliers on the graph layer's input (one sequence) from multipliers `mOut` on its output. */
-export function deepliftGraph(rec: LayerRecord, rec0: LayerRecord, mOut: Float64Array): Float64Array {
+/**
+ * Multipliers on the graph layer's input (one sequence) from multipliers `mOut` on its output;
+ * those on final cell states it reads go to `cells` (cells.ts).
+ */
+export function deepliftGraph(rec: LayerRecord, rec0: LayerRecord, mOut: Float64Array, cells: CellSeeds): Float64Array {
   if (rec.kind !== 'graph' || rec0.kind !== 'graph') throw new Error('DeepLIFT: graph rule got another record');
   const { layer, trace } = rec;
   const plan = graphPlan('DeepLIFT', layer, trace.softmax);
@@ -248,5 +255,6 @@ export function deepliftGraph(rec: LayerRecord, rec0: LayerRecord, mOut: Float64
       else M.set(name, nd(ins[s]!, Float64Array.from(g.data)));
     }
   }
+  collectCellSeeds(layer, rec.cells, M, cells);
   return inputArray(layer, trace, M);
 }

@@ -17,6 +17,9 @@
  * - LayerNormalization: the LN-rule, the normalising std a constant, so y = x·W + β with
  *   W_ij = (δ_ij − 1/N)·γ_j/σ is one linear map and takes the ε-rule.
  *
+ * Relevance reaching a final LSTM cell state the layer reads (ONNX Y_c) goes on into that LSTM's
+ * own rule (cells.ts).
+ *
  * Bias shares follow the pass's mode (cells.ts `spill`): 'keep' books them as bias relevance,
  * 'redistribute' spreads an op's share equally over the elements of its relevance-taking inputs.
  */
@@ -27,6 +30,7 @@ import type { Forward, GNode } from '../../nn/graph/rule.js';
 import { spill, type Accounts } from '../lrp/cells.js';
 import { stab } from '../lrp/linear.js';
 import type { LayerRecord } from '../lrp/unroll.js';
+import { collectCellSeeds, type CellSeeds } from './cells.js';
 import { graphPlan, type NodePlan } from './plan.js';
 import { inputArray, seedValues } from './trace.js';
 
@@ -106,8 +110,11 @@ function nodeRelevance(layer: GraphLayer, n: GNode, p: NodePlan, fwd: readonly F
   }
 }
 
-/** Relevance on the graph layer's input (one sequence) from relevance `Rout` on its output. */
-export function lrpGraph(rec: LayerRecord, Rout: Float64Array, acc: Accounts): Float64Array {
+/**
+ * Relevance on the graph layer's input (one sequence) from relevance `Rout` on its output; the
+ * relevance on final cell states it reads goes to `cells` (cells.ts).
+ */
+export function lrpGraph(rec: LayerRecord, Rout: Float64Array, acc: Accounts, cells: CellSeeds): Float64Array {
   if (rec.kind !== 'graph') throw new Error('LRP: graph rule got another record');
   const { layer, trace } = rec;
   const plan = graphPlan('LRP', layer, trace.softmax);
@@ -138,5 +145,6 @@ export function lrpGraph(rec: LayerRecord, Rout: Float64Array, acc: Accounts): F
       else R.set(name, { shape: [...ins[s]!.shape], data: d, int: false });
     }
   }
+  collectCellSeeds(layer, rec.cells, R, cells);
   return inputArray(layer, trace, R);
 }

@@ -22,7 +22,8 @@
  * LRP visits only the ops relevance reaches: a product's gate (an operand computed from a
  * Softmax, Sigmoid, HardSigmoid or Erf, through shape, scale and affine-with-a-constant ops; a
  * Div's denominator) takes none, so a Softmax feeding attention weights needs no rule. DeepLIFT
- * visits every op between the input and the output.
+ * visits every op between the input and the output. What reaches a bound final LSTM cell state
+ * (ONNX Y_c) goes on into that LSTM's rule (cells.ts).
  */
 import { RnnlensError } from '../../core/errors.js';
 import type { GraphLayer } from '../../nn/graph/layer.js';
@@ -189,11 +190,6 @@ export function graphPlan(pass: Pass, layer: GraphLayer, softmaxOut: string | nu
     for (const s of recv) reached.add(n.inputs[s]!);
   }
   if (pass === 'LRP') fuseBiasAdds(layer, nodes, producer);
-  for (const b of layer.inputBindings())
-    if (b.source === 'cell' && reached.has(b.value))
-      throw new RnnlensError(
-        `${pass}: graph layer '${layer.name}' reads the final cell state of the LSTM before it (ONNX Y_c, value '${b.value}'); ${pass} has no rule into an LSTM's cell state`,
-      );
   const plan = { nodes, data };
   if (!plans.has(layer)) plans.set(layer, new Map());
   plans.get(layer)!.set(key, plan);

@@ -18,6 +18,7 @@
  * state split (all units together). Both modes reproduce Arras et al.'s reference code
  * (LRP_for_LSTM, bias_factor 0 and 1): test/explain/lrp-arras.test.ts.
  */
+import { RnnlensError } from '../../core/errors.js';
 import type { CellRun } from './unroll.js';
 import { addShares, stab } from './linear.js';
 
@@ -47,13 +48,16 @@ export function spill(acc: Accounts, amount: number, n: number): number {
 
 /**
  * Relevance on the direction's input [len, D] (input positions) given relevance on its output:
- * `Rout` is [len, H] by output row when `seqOut`, else [H] on the final state.
+ * `Rout` is [len, H] by output row when `seqOut`, else [H] on the final state. `Rcell` [H]: LSTM
+ * relevance arriving at the final cell state c_T directly (a graph layer reading ONNX Y_c); it
+ * joins what c_T takes from h_T and follows the same split.
  */
 export function lrpCell(
   run: CellRun,
   Rout: Float64Array,
   seqOut: boolean,
   acc: Accounts,
+  Rcell?: Float64Array,
 ): Float64Array {
   const { H, D, G, len, cell, x, h, c, a, gates, W, U, bx, bh, mn } = run;
   const eps = acc.eps;
@@ -64,6 +68,10 @@ export function lrpCell(
       for (let j = 0; j < H; j++) Rh[(p + 1) * H + j] += Rout[run.outRow[p]! * H + j]!;
   } else {
     for (let j = 0; j < H; j++) Rh[len * H + j] += Rout[j]!;
+  }
+  if (Rcell) {
+    if (!Rc) throw new RnnlensError(`LRP: cell-state relevance given to a ${cell.kind} direction (layer ${run.layer.name})`);
+    for (let j = 0; j < H; j++) Rc[len * H + j] += Rcell[j]!;
   }
   const Rx = new Float64Array(len * D);
   const q = new Float64Array(H);

@@ -10,19 +10,25 @@
  * - simple_rnn, lstm, gru: cells.ts;
  * - bidirectional: concat splits by position; sum and mean split proportionally (ε-rule on
  *   y = a + b or (a + b)/2); mul (a product of two signals) has no rule;
- * - graph (imported ONNX/Keras segments): op by op, ../graph/lrp.ts.
+ * - graph (imported ONNX/Keras segments): op by op, ../graph/lrp.ts; relevance on the final
+ *   cell states it reads (ONNX Y_c) joins the LSTM rule of the layer before it.
  */
 import { RnnlensError } from '../../core/errors.js';
 import type { Layer } from '../../nn/layer.js';
 import { GraphLayer } from '../../nn/graph/layer.js';
+import type { CellSeeds } from '../graph/cells.js';
 import { lrpGraph } from '../graph/lrp.js';
 import { finalSoftmax, graphPlan } from '../graph/plan.js';
 import { lrpCell, spill, type Accounts } from './cells.js';
 import { stab, addShares } from './linear.js';
 import { f64, type Act, type LayerRecord } from './unroll.js';
 
-/** Relevance on the input of the layer recorded in `rec`, from relevance `R` on its output. */
-export type LrpRule = (rec: LayerRecord, R: Float64Array, acc: Accounts) => Float64Array;
+/**
+ * Relevance on the input of the layer recorded in `rec`, from relevance `R` on its output.
+ * `cells` carries relevance on LSTM final cell states from a graph layer that reads them (ONNX
+ * Y_c) to the recurrent layer before it (../graph/cells.ts).
+ */
+export type LrpRule = (rec: LayerRecord, R: Float64Array, acc: Accounts, cells: CellSeeds) => Float64Array;
 
 function dense(rec: LayerRecord, R: Float64Array, acc: Accounts): Float64Array {
   if (rec.kind !== 'dense') throw new RnnlensError('LRP: dense rule got a non-dense record');
@@ -68,12 +74,12 @@ function head(rec: LayerRecord, R: Float64Array, acc: Accounts): Float64Array {
   return Rx;
 }
 
-function recurrent(rec: LayerRecord, R: Float64Array, acc: Accounts): Float64Array {
+function recurrent(rec: LayerRecord, R: Float64Array, acc: Accounts, cells: CellSeeds): Float64Array {
   if (rec.kind !== 'recurrent') throw new RnnlensError('LRP: recurrent rule got another record');
-  return lrpCell(rec.run, R, rec.out.steps !== null, acc);
+  return lrpCell(rec.run, R, rec.out.steps !== null, acc, cells.get(rec.run));
 }
 
-function bidirectional(rec: LayerRecord, R: Float64Array, acc: Accounts): Float64Array {
+function bidirectional(rec: LayerRecord, R: Float64Array, acc: Accounts, cells: CellSeeds): Float64Array {
   if (rec.kind !== 'bidirectional')
     throw new RnnlensError('LRP: bidirectional rule got another record');
   const { layer, a, b, out } = rec;
@@ -100,8 +106,8 @@ function bidirectional(rec: LayerRecord, R: Float64Array, acc: Accounts): Float6
     }
   }
   const seq = a.steps !== null;
-  const Rx = lrpCell(rec.fwd, Ra, seq, acc);
-  const Rxb = lrpCell(rec.bwd, Rb, seq, acc);
+  const Rx = lrpCell(rec.fwd, Ra, seq, acc, cells.get(rec.fwd));
+  const Rxb = lrpCell(rec.bwd, Rb, seq, acc, cells.get(rec.bwd));
   for (let i = 0; i < Rx.length; i++) Rx[i] += Rxb[i]!;
   return Rx;
 }
@@ -145,9 +151,10 @@ export function propagate(
   rules: Readonly<Record<string, LrpRule>>,
 ): Float64Array {
   let cur = R;
+  const cells: CellSeeds = new Map();
   for (let i = records.length - 1; i >= 0; i--) {
     const rec = records[i]!;
-    cur = rules[rec.layer.kind]!(rec, cur, acc);
+    cur = rules[rec.layer.kind]!(rec, cur, acc, cells);
   }
   return cur;
 }

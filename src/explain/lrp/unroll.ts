@@ -4,8 +4,8 @@
  * recurrent direction the state before and after every step, the gate pre-activations and
  * activations. LRP (this folder) and DeepLIFT (../deeplift) walk these records backwards.
  *
- * The cell equations are those of src/core/backend.ts (σ = logistic sigmoid,
- * a_k = x·W_k + bx_k + h·U_k + bh_k for gate block k):
+ * The cell equations are those of src/core/backend.ts (σ = the cell's gate activation, the
+ * logistic or a hard sigmoid: gates.ts; a_k = x·W_k + bx_k + h·U_k + bh_k for gate block k):
  *   SimpleRNN  h' = act(a)
  *   LSTM       i=σ(a_i) f=σ(a_f) g=tanh(a_g) o=σ(a_o); c' = f⊙c + i⊙g; h' = o⊙tanh(c')
  *   GRU        r=σ(a_r) z=σ(a_z); n = tanh(a_n); h' = (1−z)⊙n + z⊙h with
@@ -14,7 +14,7 @@
  * Dropout is the identity (inference). Tests check this re-run against `model.predict`.
  */
 import { gateCount, type CellSpec } from '../../core/backend.js';
-import { ArgumentError, RnnlensError } from '../../core/errors.js';
+import { ArgumentError } from '../../core/errors.js';
 import type { FloatArray } from '../../core/tensor.js';
 import { BidirectionalLayer } from '../../nn/bidirectional.js';
 import { DenseLayer } from '../../nn/dense.js';
@@ -24,6 +24,7 @@ import type { Layer, RecurrentState } from '../../nn/layer.js';
 import { RecurrentLayer } from '../../nn/recurrent.js';
 import { GraphLayer } from '../../nn/graph/layer.js';
 import { finalStates, traceGraph, type GraphTrace } from '../graph/trace.js';
+import { gateFunction } from './gates.js';
 
 /** One sequence's activation: [steps, features] when `steps` is a number, else a vector [features]. */
 export interface Act {
@@ -69,7 +70,15 @@ export type LayerRecord =
   | { kind: 'head'; layer: HeadLayer; x: Act; argmax: Int32Array | null; out: Act }
   | { kind: 'dropout'; layer: Layer; x: Act; out: Act }
   | { kind: 'recurrent'; layer: RecurrentLayer; x: Act; run: CellRun; out: Act }
-  | { kind: 'graph'; layer: GraphLayer; x: Act; trace: GraphTrace; out: Act }
+  | {
+      kind: 'graph';
+      layer: GraphLayer;
+      x: Act;
+      trace: GraphTrace;
+      out: Act;
+      /** The LSTM directions of the layer before it, whose final cell states the graph may read. */
+      cells: CellRun[];
+    }
   | {
       kind: 'bidirectional';
       layer: BidirectionalLayer;
@@ -105,10 +114,7 @@ export function runCell(
   init: RecurrentState | undefined,
 ): CellRun {
   const cell = layer.cell;
-  if ((cell.recurrentActivation ?? 'sigmoid') !== 'sigmoid') {
-    // the relevance and multiplier rules recompute gates with the logistic sigmoid
-    throw new RnnlensError(`LRP/DeepLIFT: no rule for ${cell.kind} gates with recurrent activation '${cell.recurrentActivation}' (layer ${layer.name})`);
-  }
+  const gate = gateFunction(cell.recurrentActivation).f; // the gate activation (gates.ts)
   const D = cell.inputSize;
   const H = cell.hiddenSize;
   const G = gateCount(cell.kind);
@@ -156,7 +162,7 @@ export function runCell(
     if (mn === null && cell.kind === 'gru') {
       // reset-before: (r⊙h)·U_n + bh_n replaces h·U_n + bh_n in the n block.
       for (let j = 0; j < H; j++) {
-        const r = sigmoid(ax[j]! + ah[j]!);
+        const r = gate(ax[j]! + ah[j]!);
         rhs[j] = r * h[hp + j]!;
       }
       ah.fill(0, 2 * H, 3 * H);
@@ -180,10 +186,10 @@ export function runCell(
     } else if (cell.kind === 'lstm') {
       for (let j = 0; j < H; j++) {
         for (let k = 0; k < 4; k++) a[ao + k * H + j] = ax[k * H + j]! + ah[k * H + j]!;
-        const i = sigmoid(a[ao + j]!);
-        const f = sigmoid(a[ao + H + j]!);
+        const i = gate(a[ao + j]!);
+        const f = gate(a[ao + H + j]!);
         const g = Math.tanh(a[ao + 2 * H + j]!);
-        const o = sigmoid(a[ao + 3 * H + j]!);
+        const o = gate(a[ao + 3 * H + j]!);
         gates[ao + j] = i;
         gates[ao + H + j] = f;
         gates[ao + 2 * H + j] = g;
@@ -195,7 +201,7 @@ export function runCell(
     } else {
       for (let j = 0; j < 2 * H; j++) {
         a[ao + j] = ax[j]! + ah[j]!;
-        gates[ao + j] = sigmoid(a[ao + j]!);
+        gates[ao + j] = gate(a[ao + j]!);
       }
       for (let j = 0; j < H; j++) {
         const r = gates[ao + j]!;
@@ -356,7 +362,7 @@ export function unroll(
       const prev = records[records.length - 1];
       const runs = prev?.kind === 'recurrent' ? [prev.run] : prev?.kind === 'bidirectional' ? [prev.fwd, prev.bwd] : [];
       const t = traceGraph(layer, cur!, finalStates(runs), i === layers.length - 1);
-      rec = { kind: 'graph', layer, x: cur!, trace: t.trace, out: t.out };
+      rec = { kind: 'graph', layer, x: cur!, trace: t.trace, out: t.out, cells: runs.filter((r) => r.c) };
     }
     else throw new ArgumentError('unroll', `layers[${i}].kind`, 'a known layer kind', layer.kind);
     records.push(rec);
