@@ -155,7 +155,7 @@ test('bad intervals and shapes are rejected with clear errors', () => {
     /imatvec: argument 'W' expected 4 values \(2×2\), received 3 values/,
   );
   assert.throws(
-    () => ibpActivation('softplus' as 'tanh', box([0], [1])),
+    () => ibpActivation('softsign' as 'tanh', box([0], [1])),
     /ibpActivation: argument 'kind'/,
   );
 });
