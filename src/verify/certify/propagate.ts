@@ -21,13 +21,13 @@ import type { BoundGraph, GraphNode } from './layers/graph.js';
 import { concretizeRegion, type Region } from './perturbation.js';
 import type { LinearRelaxation } from './relax/line.js';
 import type { PlaneRelaxation } from './relax/products.js';
+import { relaxBilinear } from './relax/bilinear.js';
 import { relaxProduct } from './relax/products.js';
 import { relaxRelu } from './relax/relu.js';
 import { relaxSigmoid } from './relax/sigmoid.js';
 import { isSmoothKind } from './relax/smooth-fns.js';
 import { relaxSmoothKind } from './relax/smooth.js';
 import { relaxTanh } from './relax/tanh.js';
-import { addUp, mulDown, mulUp, subDown } from './rounding.js';
 
 export type Method = 'ibp' | 'crown' | 'alpha';
 export const METHODS: readonly Method[] = ['ibp', 'crown', 'alpha'];
@@ -121,20 +121,6 @@ function ibpNode(n: GraphNode, boxes: Box[], region: Region): Box {
   }
 }
 
-/**
- * McCormick planes for the plain product x·y on a box, with the float product's rounding
- * (|fl(xy) − xy| ≤ 2^-53·max|xy|) moved into the offsets:
- *   xy ≥ ly·x + lx·y − lx·ly,   xy ≤ uy·x + lx·y − lx·uy.
- */
-function mcCormick(lx: number, ux: number, ly: number, uy: number): PlaneRelaxation {
-  const m = Math.max(Math.abs(lx), Math.abs(ux)) * Math.max(Math.abs(ly), Math.abs(uy));
-  const r = addUp(mulUp(m, 2 ** -53), 2 ** -1074);
-  return {
-    lower: { a: ly, b: lx, c: subDown(-mulUp(lx, ly), r) },
-    upper: { a: uy, b: lx, c: addUp(-mulDown(lx, uy), r) },
-  };
-}
-
 function finiteBox(...v: number[]): boolean {
   return v.every(Number.isFinite);
 }
@@ -156,7 +142,7 @@ function relaxNode(n: GraphNode, boxes: Box[]): Propagation['lines'][number] {
       const [lx, ux, ly, uy] = [bx.lo[j]!, bx.hi[j]!, by.lo[j]!, by.hi[j]!];
       if (!finiteBox(lx, ux, ly, uy))
         return { lower: { a: 0, b: 0, c: own.lo[j]! }, upper: { a: 0, b: 0, c: own.hi[j]! } };
-      if (n.kind === 'mul') return mcCormick(lx, ux, ly, uy);
+      if (n.kind === 'mul') return relaxBilinear(lx, ux, ly, uy);
       return relaxProduct(n.kind, { lx, ux, ly, uy });
     });
   }

@@ -1,7 +1,7 @@
 /**
  * `rnnlens certify --model M.onnx` on models with SiLU, LayerNorm and GELU heads
  * (test/fixtures/certify, test/fixtures/onnx-zoo): audited bounds around PyTorch's own output, and
- * the refusal of an op that still has no bound rule lists the new rules.
+ * the refusal of an op that still has no bound rule (Softsign) lists the rules that exist.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../../../src/cli/main.js';
+import { buildOnnx } from '../../io/onnx-build.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnlens-certify-smooth-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,10 +77,25 @@ describe('rnnlens certify on smooth-head ONNX models', () => {
     });
 
   it('an op without a bound rule is refused by name, listing the ops that have one', async () => {
-    const { file } = zooInput('attention_sum');
-    const r = await cli(['certify', '--model', 'test/fixtures/onnx-zoo/attention_sum.onnx', '--input', file, '--eps', '0.01', '--no-record']);
-    assert.equal(r.code, 1);
-    assert.match(r.err, /op '\/Softmax' \(Softmax\) has no bound rule; bound rules exist for .*Erf.*LayerNormalization.*Softplus/);
+    // x [batch, T, 3] → Softsign → mean over time
+    const model = join(dir, 'softsign.onnx');
+    writeFileSync(
+      model,
+      buildOnnx({
+        nodes: [
+          { op: 'Softsign', inputs: ['x'], outputs: ['s'], name: 'soft' },
+          { op: 'ReduceMean', inputs: ['s'], outputs: ['y'], attrs: { axes: [1], keepdims: 0 } },
+        ],
+        inits: [],
+        inputs: [{ name: 'x', dims: ['batch', 'steps', 3] }],
+        outputs: [{ name: 'y', dims: ['batch', 3] }],
+      }),
+    );
+    const file = join(dir, 'softsign-input.json');
+    writeFileSync(file, JSON.stringify({ inputs: [[[0.1, -0.2, 0.3], [0.5, 0.4, -0.6]]] }));
+    const r = await cli(['certify', '--model', model, '--input', file, '--eps', '0.01', '--no-record']);
+    assert.equal(r.code, 1, r.err + r.out);
+    assert.match(r.err, /op 'soft' \(Softsign\) has no bound rule; bound rules exist for .*Erf.*LayerNormalization.*LogSoftmax.*MatMul.*Softmax.*Softplus/);
     assert.doesNotMatch(r.err, /\n\s+at /);
   });
 });

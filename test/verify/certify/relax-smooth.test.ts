@@ -21,6 +21,9 @@ interface Table {
   erf: [number, number][];
 }
 const table = JSON.parse(readFileSync('test/fixtures/certify/smooth-mpmath.json', 'utf8')) as Table;
+// the kinds of the softmax rule (tools/make_certify_attention_fixtures.py)
+const extra = JSON.parse(readFileSync('test/fixtures/certify/attention-mpmath.json', 'utf8')) as Pick<Table, 'functions'>;
+Object.assign(table.functions, extra.functions);
 
 /** The line's value rounded so that the comparisons below can only be stricter than exact. */
 const lineUp = (l: Line, x: number) => addUp(mulUp(l.slope, x), l.offset);
@@ -35,6 +38,8 @@ function randomIntervals(fn: SmoothFn, rng: Rng, n: number): [number, number][] 
     if (fn.kind === 'sqrt') l = rng.next() < 0.2 ? 0 : 10 ** rng.uniform(-6, 1);
     else if (fn.kind === 'rsqrt') l = 10 ** rng.uniform(-3, 1);
     else if (fn.kind === 'recip') l = (rng.next() < 0.5 ? 1 : -1) * 10 ** rng.uniform(-2, 1);
+    else if (fn.kind === 'log') l = 10 ** rng.uniform(-3, 1);
+    else if (fn.kind === 'softmax-recip') l = 10 ** rng.uniform(0, 1.5);
     else if (fn.kind === 'exp') l = rng.uniform(-8, 3);
     else l = rng.uniform(-8, 6);
     if (fn.kind === 'recip' && l < 0) out.push([l - w, l]);

@@ -13,6 +13,8 @@
  *   maxima   ReduceMax, MaxPool, GlobalMaxPool, Max: a max node over candidate selections;
  *   products Mul of two non-constant values: a 'mul' product node (x·Sigmoid(x) and
  *            x·(Erf(x/c) + 1) become one silu / gelu act node), HardSwish = x·HardSigmoid(x);
+ *            MatMul of two non-constant values (attention): ./graph-attention.ts;
+ *   softmax  Softmax, LogSoftmax over any axis: ./graph-attention.ts;
  *   smooth   Erf, Softplus, Exp, Sqrt, Reciprocal, Pow (exponents 2, ½, 1, −1, −½), Div by a
  *            value, Elu, Selu, LayerNormalization: ./graph-smooth.ts;
  *   integer and shape ops on constants (Shape of a value is its known shape) run concretely.
@@ -25,6 +27,7 @@ import { broadcastIndex, broadcastShapes, nd, numel, transposeIndex, type Nd } f
 import { GRAPH_OPS } from '../../../nn/graph/ops.js';
 import type { GNode } from '../../../nn/graph/rule.js';
 import type { BoundGraph, LFlow } from './graph.js';
+import { lowerMatMul, lowerSoftmax } from './graph-attention.js';
 import { lowerMulPattern, lowerSmoothOp, SMOOTH_GRAPH_OPS, times } from './graph-smooth.js';
 import { affineFrom, constSym, isConst, materialize, nodeSym, toNd, type Sym } from './graph-sym.js';
 
@@ -34,7 +37,7 @@ const ACT: Record<string, 'relu' | 'tanh' | 'sigmoid'> = { Relu: 'relu', Tanh: '
 /** Inputs of these ops that must be constant for the op to be affine (besides the data). */
 const CONST_ONLY: Record<string, number[]> = { Div: [1], Conv: [1, 2], ConvTranspose: [1, 2], BatchNormalization: [1, 2, 3, 4], Where: [0] };
 
-export const GRAPH_BOUND_OPS = [...COPY, ...AFFINE, ...Object.keys(ACT), ...SMOOTH_GRAPH_OPS, 'LeakyRelu', 'Clip', 'HardSigmoid', 'ReduceMax', 'MaxPool', 'GlobalMaxPool', 'Max', 'Shape', 'Size'].sort();
+export const GRAPH_BOUND_OPS = [...COPY, ...AFFINE, ...Object.keys(ACT), ...SMOOTH_GRAPH_OPS, 'LeakyRelu', 'Clip', 'HardSigmoid', 'ReduceMax', 'MaxPool', 'GlobalMaxPool', 'Max', 'Softmax', 'LogSoftmax', 'Shape', 'Size'].sort();
 
 function refuse(layer: string, n: GNode, why: string): never {
   throw new RnnlensError(`certify: graph layer ${layer}: op '${n.name}' (${n.op}) ${why}; bound rules exist for ${GRAPH_BOUND_OPS.join(', ')}`);
@@ -88,9 +91,7 @@ function copyOp(n: GNode, ins: Array<Sym | null>, env: { opset: number }): Sym[]
 function affineOp(g: BoundGraph, layer: string, n: GNode, ins: Array<Sym | null>, env: { opset: number }): Sym {
   const symIdx = ins.flatMap((s, i) => (s && !isConst(s) ? [i] : []));
   for (const i of CONST_ONLY[n.op] ?? []) if (symIdx.includes(i)) refuse(layer, n, `is not affine when input ${i} depends on the input`);
-  if ((n.op === 'Mul' || n.op === 'MatMul' || n.op === 'Gemm') && symIdx.filter((i) => i < 2).length > 1) {
-    if (n.op !== 'Mul') refuse(layer, n, 'multiplies two values that both depend on the input');
-  }
+  if (n.op === 'Gemm' && symIdx.filter((i) => i < 2).length > 1) refuse(layer, n, 'multiplies two values that both depend on the input');
   const base = ins.map((s) => (s ? toNd(s) : null));
   const zero = base.map((x, i) => (x && symIdx.includes(i) ? { ...x, data: new Float64Array(x.data.length) } : x));
   const c0 = GRAPH_OPS[n.op]!.forward(zero, n, env).outs[0]!;
@@ -195,6 +196,10 @@ export function lowerGraphLayer(layer: Layer, input: LFlow, g: BoundGraph): LFlo
     } else if (n.op === 'Mul' && ins.filter((s) => s && !isConst(s)).length === 2) {
       const no = (why: string) => refuse(L.name, n, why);
       outs = [lowerMulPattern(g, L.name, n, vals, producer, no) ?? times({ g, label: L.name, refuse: no }, ins[0]!, ins[1]!, n.name)];
+    } else if (n.op === 'MatMul' && ins[0] && ins[1] && !isConst(ins[0]) && !isConst(ins[1])) {
+      outs = [lowerMatMul(g, L.name, n, ins[0], ins[1], (why) => refuse(L.name, n, why))];
+    } else if (n.op === 'Softmax' || n.op === 'LogSoftmax') {
+      outs = [lowerSoftmax(g, L.name, n, ins[0]!, env)];
     } else if (n.op === 'HardSwish') {
       const hs = piecewise(g, L.name, { ...n, op: 'HardSigmoid', attrs: { alpha: 1 / 6, beta: 0.5 } }, ins, env);
       outs = [times({ g, label: L.name, refuse: (why) => refuse(L.name, n, why) }, ins[0]!, hs, n.name)];

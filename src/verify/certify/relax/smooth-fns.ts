@@ -11,6 +11,13 @@
  *   sqrt      √x on x ≥ 0
  *   rsqrt     1/√x on x > 0
  *   recip     1/x on x ≠ 0
+ *   log       ln x on x > 0 (LogSoftmax)
+ *   softmax-recip   1/x where the node's value is a softmax probability: as recip, and its range
+ *             is also cut to [0, 1], which holds the exact softmax and the forward pass's
+ *             exp(x − logsumexp) (an exponent ≤ 0) alike
+ *   softmax-slack   f ≡ 0 with allowance 2^-49·(|x| + 1): a term added to the exponents of the
+ *             softmax decomposition (../layers/graph-attention.ts) that covers the forward pass's
+ *             rounding in logsumexp, which grows with the magnitude of the logits
  *
  * `err(ax, af)` bounds |computed − exact| at any x with |x| ≤ ax and |f(x)| ≤ af, both for the
  * float64 evaluation `f` here and for the float64 forward pass of the op (the ONNX graph's own
@@ -35,9 +42,12 @@ export type SmoothKind =
   | 'square'
   | 'sqrt'
   | 'rsqrt'
-  | 'recip';
+  | 'recip'
+  | 'log'
+  | 'softmax-recip'
+  | 'softmax-slack';
 
-export const SMOOTH_KINDS: readonly SmoothKind[] = ['erf', 'gelu', 'silu', 'softplus', 'exp', 'square', 'sqrt', 'rsqrt', 'recip'];
+export const SMOOTH_KINDS: readonly SmoothKind[] = ['erf', 'gelu', 'silu', 'softplus', 'exp', 'square', 'sqrt', 'rsqrt', 'recip', 'log', 'softmax-recip', 'softmax-slack'];
 
 export interface SmoothFn {
   kind: SmoothKind;
@@ -51,6 +61,8 @@ export interface SmoothFn {
   domain: { lo: number; hi: number; open: boolean };
   /** The minimiser of a 'valley' function (float approximation). */
   argmin?: number;
+  /** Values the node can take whatever its input (ranges are cut to it). */
+  range?: { lo: number; hi: number };
 }
 
 export const ERF_ERR = 2e-12;
@@ -202,6 +214,28 @@ const RECIP: SmoothFn = {
   domain: { lo: -Infinity, hi: Infinity, open: false },
 };
 
+const LOG: SmoothFn = {
+  kind: 'log',
+  f: Math.log,
+  deriv: (x) => 1 / x,
+  curvMax: (p) => (p > 0 ? (1 / (p * p)) * SLACK + FLOOR : Infinity),
+  err: relErr,
+  shape: 'increasing',
+  domain: { lo: 0, hi: Infinity, open: true },
+};
+
+const SOFTMAX_RECIP: SmoothFn = { ...RECIP, kind: 'softmax-recip', range: { lo: 0, hi: 1 } };
+
+const SOFTMAX_SLACK: SmoothFn = {
+  kind: 'softmax-slack',
+  f: () => 0,
+  deriv: () => 0,
+  curvMax: () => 0,
+  err: (ax) => (ax + 1) * 2 ** -49 * (1 + 2 ** -40) + TINY,
+  shape: 'increasing',
+  domain: { lo: -Infinity, hi: Infinity, open: false },
+};
+
 export const SMOOTH: Record<SmoothKind, SmoothFn> = {
   erf: ERF,
   gelu: GELU,
@@ -212,6 +246,9 @@ export const SMOOTH: Record<SmoothKind, SmoothFn> = {
   sqrt: SQRT,
   rsqrt: RSQRT,
   recip: RECIP,
+  log: LOG,
+  'softmax-recip': SOFTMAX_RECIP,
+  'softmax-slack': SOFTMAX_SLACK,
 };
 
 export function isSmoothKind(k: string): k is SmoothKind {

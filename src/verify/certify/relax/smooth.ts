@@ -65,8 +65,15 @@ function errOn(fn: SmoothFn, l: number, u: number): number {
   return fn.err(ax, af * (1 + 2 ** -40));
 }
 
-/** Sound enclosure of f([l, u]) (exact function and float64 forward pass). */
+/** Sound enclosure of f([l, u]) (exact function and float64 forward pass), cut to `fn.range`. */
 export function smoothRange(fn: SmoothFn, l: number, u: number): Interval {
+  const r = rawRange(fn, l, u);
+  if (!fn.range) return r;
+  const lo = Math.min(Math.max(r.lo, fn.range.lo), fn.range.hi);
+  return { lo, hi: Math.max(Math.min(r.hi, fn.range.hi), lo) };
+}
+
+function rawRange(fn: SmoothFn, l: number, u: number): Interval {
   const c = clip(fn, l, u);
   if (!c) return { lo: -Infinity, hi: Infinity };
   const [p, q] = c;
