@@ -53,9 +53,11 @@ export function lowerBidirectional(layer: Layer, input: LFlow, g: BoundGraph): L
         return g.product('mul', x, y, label);
     }
   };
+  // final cell states of both directions, forward first (as the layer's final states)
+  const cells = a.cells && b.cells ? { cells: [...a.cells, ...b.cells] } : {};
   if (a.kind === 'flat' && b.kind === 'flat')
-    return { kind: 'flat', node: merge(a.node, b.node, 0) };
+    return { kind: 'flat', node: merge(a.node, b.node, 0), ...cells };
   if (a.kind === 'seq' && b.kind === 'seq')
-    return { kind: 'seq', steps: a.steps.map((x, t) => merge(x, b.steps[t]!, t)) };
+    return { kind: 'seq', steps: a.steps.map((x, t) => merge(x, b.steps[t]!, t)), ...cells };
   throw new Error(`certify: ${bi.name}: directions disagree on returnSequences`);
 }

@@ -21,7 +21,7 @@
  * Any other op is refused with its name: certification needs a bound rule for it.
  */
 import { RnnlensError } from '../../../core/errors.js';
-import type { GraphLayer } from '../../../nn/graph/layer.js';
+import type { GraphInputBinding, GraphLayer } from '../../../nn/graph/layer.js';
 import type { Layer } from '../../../nn/layer.js';
 import { broadcastIndex, broadcastShapes, nd, numel, transposeIndex, type Nd } from '../../../nn/graph/nd.js';
 import { GRAPH_OPS } from '../../../nn/graph/ops.js';
@@ -145,6 +145,28 @@ function maxCandidates(n: GNode, ins: Array<Sym | null>, env: { opset: number })
   throw new Error(n.op);
 }
 
+/**
+ * The final cell states of the LSTM layer before (ONNX Y_c) as a graph value: canonical [B = 1,
+ * directions, H] read from that layer's final cell nodes, then put in the binding's axis order.
+ */
+function cellSym(name: string, b: GraphInputBinding, input: LFlow): Sym {
+  const D = b.featureDims[0]!;
+  const H = b.featureDims[1] ?? 1;
+  const cells = input.cells;
+  if (!cells || cells.length !== D)
+    throw new RnnlensError(`certify: graph layer ${name} reads the final cell states of ${D} LSTM direction(s) (ONNX Y_c), but the layer before it passes on ${cells ? cells.length : 'none'}`);
+  const ref = new Int32Array(D * H);
+  const idx = new Int32Array(D * H);
+  for (let d = 0; d < D; d++)
+    for (let h = 0; h < H; h++) {
+      ref[d * H + h] = cells[d]!;
+      idx[d * H + h] = h;
+    }
+  const labels = ['B', 'F0', 'F1'];
+  const tr = transposeIndex([1, D, H], b.axes.map((a) => labels.indexOf(a)));
+  return { shape: tr.shape, ref: Int32Array.from(tr.map, (m) => ref[m]!), idx: Int32Array.from(tr.map, (m) => idx[m]!), val: new Float64Array(tr.map.length), int: false };
+}
+
 export function lowerGraphLayer(layer: Layer, input: LFlow, g: BoundGraph): LFlow {
   const L = layer as GraphLayer;
   const cfg = L.config();
@@ -156,7 +178,10 @@ export function lowerGraphLayer(layer: Layer, input: LFlow, g: BoundGraph): LFlo
   const T = input.kind === 'seq' ? input.steps.length : 1;
   const F = L.inputFeatures;
   for (const b of cfg.inputs) {
-    if (b.source === 'cell') throw new RnnlensError(`certify: graph layer ${L.name} reads the final cell state of the previous LSTM layer (ONNX Y_c), which the certification pass does not bound`);
+    if (b.source === 'cell') {
+      vals.set(b.value, cellSym(L.name, b, input));
+      continue;
+    }
     if (b.source === 'mask') {
       vals.set(b.value, constSym(nd([1, T], new Array<number>(T).fill(1))));
       continue;

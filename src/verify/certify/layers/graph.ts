@@ -32,7 +32,12 @@ export type GraphOp =
 export type GraphNode = GraphOp & { id: number; size: number; label: string; step: number };
 
 /** What flows between lowering rules: one node per step, or one node. */
-export type LFlow = { kind: 'seq'; steps: number[] } | { kind: 'flat'; node: number };
+/**
+ * A layer's output in the bound graph: every step's node or one node. An LSTM layer also passes on
+ * its final cell state nodes (`cells`, one per direction, forward first), which a graph layer right
+ * after it may read (ONNX Y_c).
+ */
+export type LFlow = ({ kind: 'seq'; steps: number[] } | { kind: 'flat'; node: number }) & { cells?: number[] };
 
 export class BoundGraph {
   readonly nodes: GraphNode[] = [];

@@ -89,7 +89,8 @@ export function gatePre(
 
 /**
  * Runs the cell over the sequence (reversed when `reverse`, i.e. goBackwards: each sequence read
- * from its last step) from zero initial states; returns the hidden state after each PROCESSED step.
+ * from its last step) from zero initial states; returns the hidden state after each PROCESSED step
+ * and the final cell state (LSTM; −1 otherwise).
  */
 export function unroll(
   g: BoundGraph,
@@ -98,7 +99,7 @@ export function unroll(
   step: CellStep,
   reverse: boolean,
   hasCell: boolean,
-): number[] {
+): { hs: number[]; c: number } {
   const zero = g.zeros(w.H);
   let s: CellState = hasCell ? { h: zero, c: zero } : { h: zero };
   const hs: number[] = [];
@@ -110,7 +111,7 @@ export function unroll(
     hs.push(s.h);
   }
   g.step = -1;
-  return hs;
+  return { hs, c: s.c ?? -1 };
 }
 
 /**
@@ -128,7 +129,8 @@ export function lowerDirection(
   const xs = expectSeqFlow(layer.name, input);
   const reverse = opts.reverse ?? layer.direction === 'backward';
   const w = cellWeights(layer, opts.name ?? layer.name);
-  const hs = unroll(g, w, xs, step, reverse, hasCell);
-  if (!layer.sequenceOutput) return { kind: 'flat', node: hs[hs.length - 1]! };
-  return { kind: 'seq', steps: reverse && opts.align ? hs.slice().reverse() : hs };
+  const { hs, c } = unroll(g, w, xs, step, reverse, hasCell);
+  const cells = hasCell ? { cells: [c] } : {};
+  if (!layer.sequenceOutput) return { kind: 'flat', node: hs[hs.length - 1]!, ...cells };
+  return { kind: 'seq', steps: reverse && opts.align ? hs.slice().reverse() : hs, ...cells };
 }
