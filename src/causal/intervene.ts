@@ -227,6 +227,11 @@ function runBatch(
       if (t === lengths[bi]! - 1) last.set(nh.subarray(bi * H, (bi + 1) * H), bi * H);
       if (record) {
         const item = b.indices[bi]!;
+        // the layer's own steps (fewer than the input's when the layers before it change them)
+        if (t === 0 && record.h[item]!.length !== lengths[bi]! * H) {
+          record.h[item] = new Float32Array(lengths[bi]! * H);
+          if (record.c) record.c[item] = new Float32Array(lengths[bi]! * H);
+        }
         record.h[item]!.set(nh.subarray(bi * H, (bi + 1) * H), t * H);
         if (record.c && nc) record.c[item]!.set(nc.subarray(bi * H, (bi + 1) * H), t * H);
       }
@@ -330,10 +335,19 @@ export function intervene(model: SequenceModel, ds: Dataset, opts: InterveneOpti
     }),
   });
   const clean = pass(null, record);
+  if (opts.task === 'tagging' || opts.task === 'language-model') {
+    const off = clean.rows.find((r) => r.steps !== r.batch.steps);
+    if (off)
+      throw new ArgumentError(where, 'task', `a task the model's outputs can be scored on (${opts.task} needs one output per input step)`, off.steps === 1 && off.logits.shape.length === 2 ? `${opts.task} with a model that gives one output per sequence` : `${opts.task} with outputs over ${off.steps} steps for inputs of ${off.batch.steps}`);
+  }
   for (const [m, mean] of [[record.h, record.meanH], [record.c, record.meanC]] as const) {
     if (!m || !mean) continue;
-    for (const s of m) for (let i = 0; i < s.length; i++) mean[i % H] += s[i]!;
-    for (let u = 0; u < H; u++) mean[u] /= totalSteps;
+    let steps = 0;
+    for (const s of m) {
+      for (let i = 0; i < s.length; i++) mean[i % H] += s[i]!;
+      steps += s.length / H;
+    }
+    for (let u = 0; u < H; u++) mean[u] /= steps;
   }
   tick('clean run');
   const planFor = (u: Int32Array): Plan => ({ units: u, mode: opts.mode, state, value: opts.value ?? 0, from, to, donor });

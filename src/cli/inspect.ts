@@ -60,7 +60,10 @@ export function summarize(m: LoadedAnyModel): ModelSummary {
   const layers = m.model.layers.map((l) => {
     if (l.kind !== 'dense' && l.kind !== 'dropout' && l.kind !== 'embedding') seq = l.sequenceOutput;
     const n = l.parameters().reduce((s, p) => s + p.value.length, 0);
-    return { name: l.name, kind: l.kind, output: seq ? `[B, T, ${l.outputFeatures}]` : `[B, ${l.outputFeatures}]`, parameters: n, conventions: conventions(l) };
+    // a graph layer folded from several Keras layers (attention with its residual branch, …) names them
+    const from = l instanceof GraphLayer ? (m.keras ?? m.tfjs)?.sources[l.name] : undefined;
+    const text = `${from?.includes(', ') ? `Keras layers ${from}; ` : ''}${conventions(l)}`;
+    return { name: l.name, kind: l.kind, output: seq ? `[B, T, ${l.outputFeatures}]` : `[B, ${l.outputFeatures}]`, parameters: n, conventions: text };
   });
   const last = layers[layers.length - 1]!;
   return {

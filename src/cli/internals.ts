@@ -17,6 +17,7 @@ import type { LayerDistribution } from '../train/trainer.js';
 import { addRecordOptions, recordAnalysis, recordedLine, trainingRunOf } from '../pipeline/analysis-run.js';
 import { RunStore } from '../runs/store.js';
 import { writeInternalsArtifacts } from '../pipeline/record.js';
+import { rangeLabel } from '../explain/internals/align.js';
 import { intOption } from './options.js';
 import { createProgressRenderer } from './progress.js';
 
@@ -197,6 +198,8 @@ export function register(program: Command): void {
         process.stdout.write(
           `analysed ${r.sequences} sequences (${r.steps} steps) of ${ds.name}; wrote ${files.length} files to ${o.out}\n`,
         );
+        for (const a of r.alignment ?? [])
+          process.stdout.write(`  ${a.inputSteps} input steps → ${a.steps} recurrent steps reading ${a.ranges.map(([x, y]) => rangeLabel(x, y)).join(', ')}\n`);
         for (const u of r.bestUnits)
           process.stdout.write(
             `  ${u.annotation.padEnd(22)} ${u.layer} ${u.field}[${u.unit}]  r=${u.r.toFixed(3)}  MI=${u.mi.toFixed(3)}  p=${u.p?.toFixed(3) ?? '-'}\n`,

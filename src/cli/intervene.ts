@@ -12,6 +12,7 @@ import { intervene, type InterveneResult, type InterventionMode, type Interventi
 import { RnnlensError } from '../core/errors.js';
 import { subset, type Dataset } from '../data/dataset.js';
 import { BUILTIN_ANNOTATIONS, builtinAnnotation, stepTokens, tagAnnotation, type Annotation } from '../explain/internals/annotations.js';
+import { alignAnnotation } from '../explain/internals/align.js';
 import { collectTraces } from '../explain/internals/collect.js';
 import { rankUnits, type UnitScore } from '../explain/internals/units.js';
 import { RunStore } from '../runs/store.js';
@@ -47,12 +48,13 @@ const SPLITS = ['train', 'validation', 'test'];
 function rankedUnits(model: Parameters<typeof intervene>[0], ds: Dataset, annotation: string, k: number, layer: string | undefined): UnitScore[] {
   const ts = collectTraces(model, ds, { fields: ['h', 'c'] });
   let ann: Annotation | undefined;
-  if (annotation === 'tags') ann = tagAnnotation(ds, ts.sequences, ts.offsets);
+  if (annotation === 'tags') ann = tagAnnotation(ds, ts.sequences, ts.alignment?.inputOffsets ?? ts.offsets);
   else if ((BUILTIN_ANNOTATIONS as readonly string[]).includes(annotation)) {
     if (ds.input !== 'tokens')
       throw new RnnlensError(`intervene: --units top:${annotation} needs a token model; this one reads numeric input (use top:tags for per-step tags)`);
     ann = builtinAnnotation(annotation, stepTokens(ds, ts.sequences)).find((a) => a.name === annotation);
   }
+  if (ann) ann = alignAnnotation(ann, ts.alignment);
   if (!ann)
     throw new RnnlensError(
       `intervene: --units top:${annotation}: unknown annotation; expected tags or one of ${BUILTIN_ANNOTATIONS.filter((a) => a !== 'token').join(', ')}`,
@@ -80,7 +82,7 @@ export function register(program: Command): void {
     .option('--mode <mode>', 'zero, mean (over the data), clamp (to --value) or patch (copy from the same step of another sequence)', 'zero')
     .option('--value <x>', 'clamp: the value the units are held at')
     .option('--state <which>', 'h, c (LSTM cell state) or both (default: the state top:ANNOTATION ranked, else both for LSTM, h otherwise)')
-    .option('--steps <from:to>', 'input positions [from, to) the intervention applies to (default every step; to may be omitted)')
+    .option('--steps <from:to>', 'steps [from, to) of the recurrent layer the intervention applies to: input positions, or recurrent steps when the layers before it change the number of steps (default every step; to may be omitted)')
     .option('--permutations <n>', 'random unit sets of the same count for the test (all of them when there are fewer)', intOption('--permutations', true, 100000), 99)
     .option('--limit <n>', 'use the first N sequences of the split', intOption('--limit', false))
     .option('--seed <n>', 'seed of the random unit sets and patch donors', intOption('--seed', true), 0)

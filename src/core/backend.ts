@@ -93,6 +93,11 @@ export interface SequenceForwardArgs {
    * Cannot be combined with `keepPreactivations`.
    */
   outputsOnly?: boolean;
+  /**
+   * With `outputsOnly`: the caller reads only `hLast` (and `cLast`), so `out` and `hs` are empty
+   * (a layer whose output is its last state, not the sequence).
+   */
+  lastOnly?: boolean;
 }
 
 export interface SequenceForwardResult {
@@ -192,4 +197,10 @@ export interface Backend {
   sequenceForward(args: SequenceForwardArgs): SequenceForwardResult;
   /** Backpropagation through time for `sequenceForward`. */
   sequenceBackward(args: SequenceBackwardArgs): SequenceBackwardResult;
+  /**
+   * Optional: the caller will neither read `fwd` again nor pass it to sequenceBackward, so a
+   * backend that keeps the forward pass in its own memory (wasm) need not copy it out when that
+   * memory is reused. Reading a discarded result's arrays afterwards is an error.
+   */
+  discardForward?(fwd: SequenceForwardResult): void;
 }

@@ -194,6 +194,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     },
     sequenceForward: (args) => wasmSequenceForward(rt, args),
     sequenceBackward: (args) => wasmSequenceBackward(rt, args),
+    discardForward: (fwd) => rt.resident.discard(fwd),
     close: () => rt.close(),
   };
 }

@@ -7,6 +7,7 @@
  *
  * Parameters: `<name>/forward/{W,U,bx,bh}` and `<name>/backward/{W,U,bx,bh}`.
  */
+import type { Backend } from '../core/backend.js';
 import type { Parameter } from '../core/parameter.js';
 import type { FloatArray } from '../core/tensor.js';
 import type { BidirectionalConfig } from './config.js';
@@ -111,6 +112,12 @@ export class BidirectionalLayer implements Layer {
     return opts.trace
       ? { output, saved, final, trace: [...(f.trace ?? []), ...(r.trace ?? [])] }
       : { output, saved, final };
+  }
+
+  discard(saved: unknown, backend: Backend): void {
+    const { fwdSaved, bwdSaved } = saved as BidiSaved;
+    this.forwardLayer.discard(fwdSaved, backend);
+    this.backwardLayer.discard(bwdSaved, backend);
   }
 
   backward(gradOutput: Flow, saved: unknown, opts: BackwardOptions): BackwardResult {

@@ -85,7 +85,7 @@ export const graphConfigSchema = z.object({
     .array(
       z.object({
         value: z.string().min(1),
-        source: z.enum(['steps', 'last', 'flat', 'cell']),
+        source: z.enum(['steps', 'last', 'flat', 'cell', 'mask']),
         /** The value's axes: B, T and F0, F1, … (the flow's features split into featureDims). */
         axes: z.array(z.string().regex(/^(B|T|F\d+)$/)),
         featureDims: z.array(size).min(1),

@@ -174,6 +174,8 @@ export interface Layer {
   readonly sequenceOutput: boolean;
   forward(input: LayerInput, opts: ForwardOptions): ForwardResult;
   backward(gradOutput: Flow, saved: unknown, opts: BackwardOptions): BackwardResult;
+  /** Optional: `saved` will not be used again (its owner dropped the tape); frees backend copies. */
+  discard?(saved: unknown, backend: Backend): void;
   parameters(): Parameter[];
   config(): LayerConfig;
 }

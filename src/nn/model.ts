@@ -235,6 +235,7 @@ export class SequenceModel {
   }
 
   forward(input: ModelInput, opts: ModelForwardOptions = {}): ModelForwardResult {
+    this.dropTape();
     const res = this.run(input, opts);
     this.tape = res.tape;
     const out: ModelForwardResult = { output: res.output };
@@ -288,6 +289,17 @@ export class SequenceModel {
     if (opts.trace) out.trace = trace;
     if (opts.finalStates) out.finalStates = finals;
     return out;
+  }
+
+  /** Forgets the last forward pass's tape (a new one replaces it), letting the backend reuse its memory. */
+  private dropTape(): void {
+    const tape = this.tape;
+    if (!tape) return;
+    this.tape = null;
+    for (let i = tape.start; i < this.layers.length; i++) {
+      const saved = tape.saved[i];
+      if (saved !== undefined) this.layers[i]!.discard?.(saved, this.backend);
+    }
   }
 
   /** Backpropagates `gradOutput` (shaped like the last forward's output) through the tape. */

@@ -14,6 +14,7 @@
  */
 import {
   gateCount,
+  type Backend,
   type CellSpec,
   type SequenceForwardArgs,
   type SequenceForwardResult,
@@ -194,8 +195,10 @@ export class RecurrentLayer implements Layer {
       c0: init?.c ?? null,
       keepPreactivations: opts.trace,
     };
-    if (opts.outputsOnly === true && !opts.trace)
+    if (opts.outputsOnly === true && !opts.trace) {
       args.outputsOnly = true;
+      if (!this.sequenceOutput) args.lastOnly = true;
+    }
     const fwd = be.sequenceForward(args);
     const output: Flow = this.sequenceOutput
       ? withData(
@@ -239,6 +242,10 @@ export class RecurrentLayer implements Layer {
     if (fwd.cs) trace.c = bf(fwd.cs, H);
     if (fwd.preact) trace.preact = bf(fwd.preact, G * H);
     return trace;
+  }
+
+  discard(saved: unknown, backend: Backend): void {
+    backend.discardForward?.((saved as RecurrentSaved).fwd);
   }
 
   backward(gradOutput: Flow, saved: unknown, opts: BackwardOptions): BackwardResult {

@@ -16,6 +16,7 @@ import type { ProgressCallback } from '../core/progress.js';
 import { Rng } from '../core/rng.js';
 import type { Dataset } from '../data/dataset.js';
 import { BUILTIN_ANNOTATIONS, builtinAnnotation, stepTokens, tagAnnotation, type Annotation } from '../explain/internals/annotations.js';
+import { alignAnnotation, alignStrings } from '../explain/internals/align.js';
 import type { TraceSet } from '../explain/internals/collect.js';
 import { groupKFold } from '../verify/splitters.js';
 import { tInterval, type MeanInterval } from '../verify/stats/intervals.js';
@@ -77,18 +78,27 @@ export interface ProbeResult {
 
 /** An annotation by name: the dataset's tags or a built-in one (token models). */
 export function annotationByName(ds: Dataset, ts: TraceSet, name: string, where: string): Annotation {
-  if (name === 'tags') return tagAnnotation(ds, ts.sequences, ts.offsets);
+  // made over input steps, carried to recurrent steps when they differ (explain/internals/align.ts)
+  if (name === 'tags') return alignAnnotation(tagAnnotation(ds, ts.sequences, ts.alignment?.inputOffsets ?? ts.offsets), ts.alignment);
   if ((BUILTIN_ANNOTATIONS as readonly string[]).includes(name) && name !== 'token') {
     if (ds.input !== 'tokens')
       throw new RnnlensError(`${where}: annotation ${name} needs a token model; this one reads numeric input (use tags for the dataset's per-step tags)`);
     const a = builtinAnnotation(name, stepTokens(ds, ts.sequences)).find((x) => x.name === name);
-    if (a) return a;
+    if (a) return alignAnnotation(a, ts.alignment);
   }
   throw new RnnlensError(`${where}: unknown annotation ${JSON.stringify(name)}; expected tags or one of ${BUILTIN_ANNOTATIONS.filter((a) => a !== 'token').join(', ')}`);
 }
 
-/** The type of each traced step for the control task: its token, or its input vector. */
+/**
+ * The type of each traced step for the control task: its token, or its input vector (for
+ * recurrent steps that read a range of input steps: the types of the range, joined).
+ */
 export function stepTypes(ds: Dataset, ts: TraceSet): string[] {
+  const types = inputStepTypes(ds, ts);
+  return ts.alignment ? alignStrings(types, ts.alignment, '|') : types;
+}
+
+function inputStepTypes(ds: Dataset, ts: TraceSet): string[] {
   const out: string[] = [];
   if (ds.input === 'tokens') {
     for (const seq of stepTokens(ds, ts.sequences)) out.push(...seq);

@@ -21,6 +21,7 @@ import { CELL_VARIANTS, backendSuite, randomProblem, runOnBackend } from './back
 
 const wasm = createWasmBackend({ threads: 1 });
 const wasm2 = createWasmBackend({ threads: 2, minParallelMacs: 0 });
+const ts32 = createTsBackend('float32');
 after(() => {
   wasm.close();
   wasm2.close();
@@ -384,24 +385,21 @@ test('bench cases run through the real model path and report a median per case',
   assert.equal(calls, 5, 'one warm-up run, then the timed runs');
 });
 
+/** The forward arguments of a random problem as float32 arrays. */
+function float32Args(p: ReturnType<typeof randomProblem>) {
+  const f32 = (a: ArrayLike<number> | null) => (a ? Float32Array.from(a) : null);
+  return {
+    cell: p.cell, steps: p.T, batch: p.B, x: f32(p.x)!, W: f32(p.W)!, U: f32(p.U)!,
+    bx: f32(p.bx)!, bh: f32(p.bh)!, mask: p.mask, h0: f32(p.h0), c0: f32(p.c0),
+  };
+}
+
 test('backward reuses a resident forward pass, and falls back to copying from fwd once released', () => {
   for (const v of CELL_VARIANTS) {
     const p = randomProblem(v.spec(5, 9), 6, [6, 3, 5, 1], 41);
     const be = wasm2;
     const f32 = (a: ArrayLike<number> | null) => (a ? Float32Array.from(a) : null);
-    const args = {
-      cell: p.cell,
-      steps: p.T,
-      batch: p.B,
-      x: f32(p.x)!,
-      W: f32(p.W)!,
-      U: f32(p.U)!,
-      bx: f32(p.bx)!,
-      bh: f32(p.bh)!,
-      mask: p.mask,
-      h0: f32(p.h0),
-      c0: f32(p.c0),
-    };
+    const args = float32Args(p);
     const back = (fwd: ReturnType<typeof be.sequenceForward>, a = args) =>
       be.sequenceBackward({
         ...a,
@@ -426,5 +424,53 @@ test('backward reuses a resident forward pass, and falls back to copying from fw
     const fwd2 = be.sequenceForward(args);
     fwd2.gates.fill(0.25);
     assert.notDeepEqual(back(fwd2, { ...args, x: Float32Array.from(args.x) }).dx, ref.dx, v.name);
+  }
+});
+
+test('a kept forward pass is copied out only when read, or when its memory is reused; a discarded one is not', () => {
+  for (const v of CELL_VARIANTS) {
+    const p = randomProblem(v.spec(5, 9), 6, [6, 3, 5, 1], 43);
+    const be = wasm2;
+    const f32 = (a: ArrayLike<number> | null) => (a ? Float32Array.from(a) : null);
+    const args = float32Args(p);
+    const back = (fwd: ReturnType<typeof be.sequenceForward>) =>
+      be.sequenceBackward({ ...args, fwd, dOut: f32(p.dOut), dhLast: f32(p.dhLast), grads: null, wantDx: true });
+    const eager = be.sequenceForward(args);
+    const fields = ['out', 'hs', 'cs', 'gates', 'hn'] as const;
+    const want = Object.fromEntries(fields.map((k) => [k, eager[k] ? Float32Array.from(eager[k]!) : undefined]));
+    const ref = back(eager);
+    // Never read while resident: the next pass of the same weights copies it out before reusing the memory.
+    const unread = be.sequenceForward(args);
+    be.sequenceForward(args);
+    for (const k of fields) assert.deepEqual(unread[k], want[k], `${v.name}: ${k} after release`);
+    assert.deepEqual(back(unread).dx, ref.dx, `${v.name}: backward from the copied-out arrays`);
+    // Discarded by its owner: not copied out, and reading it afterwards is an error.
+    const dropped = be.sequenceForward(args);
+    be.discardForward!(dropped);
+    be.sequenceForward(args);
+    assert.throws(() => dropped.gates, /read after its owner discarded it/, v.name);
+    // A field read before the discard stays readable.
+    const read = be.sequenceForward(args);
+    const hs = read.hs;
+    be.discardForward!(read);
+    be.sequenceForward(args);
+    assert.equal(read.hs, hs);
+    assert.deepEqual(read.hs, want.hs);
+  }
+});
+
+test('lastOnly inference returns only the final states, as the full pass computes them', () => {
+  for (const v of CELL_VARIANTS) {
+    const p = randomProblem(v.spec(5, 9), 6, [6, 3, 5, 1], 44);
+    const args = float32Args(p);
+    for (const be of [wasm, wasm2, ts32]) {
+      const full = be.sequenceForward({ ...args, outputsOnly: true });
+      const last = be.sequenceForward({ ...args, outputsOnly: true, lastOnly: true });
+      assert.equal(last.hs.length, 0, v.name);
+      assert.equal(last.out.length, 0, v.name);
+      assert.deepEqual(last.hLast, full.hLast, `${v.name} on ${be.name}`);
+      assert.deepEqual(last.cLast, full.cLast, `${v.name} on ${be.name}`);
+      assert.throws(() => be.sequenceForward({ ...args, lastOnly: true }), (e: unknown) => e instanceof ArgumentError && /lastOnly/.test(e.message));
+    }
   }
 });

@@ -65,29 +65,28 @@ const spam = (ids: number[]): number =>
     }) as Tensor
   ).data[1]!;
 
+/** `rnnlens explain --model <model> --input <file> --method <method> …extra --no-record`. */
+const explain = (method: string, extra: string[] = [], file = input) =>
+  run(['explain', '--model', model, '--input', file, '--method', method, ...extra, '--no-record']);
+
+/** `explain … --json --quiet`: asserts it succeeds and returns the printed JSON. */
+async function explainJson<T>(method: string, extra: string[] = []): Promise<T> {
+  const r = await explain(method, [...extra, '--json', '--quiet']);
+  assert.equal(r.code, 0, r.err);
+  return JSON.parse(r.out) as T;
+}
+
+/** Flags shared by the runs that compare with exact values: PAD baseline, the spam logit. */
+const PAD_SPAM = ['--baseline', 'pad', '--target', 'spam'];
+
 describe('explain on a token model with a perturbation method', () => {
   it('--json and explanation.json: occlusion of a token is F(x) − F(x with that token PAD)', async () => {
     const out = join(dir, 'occ');
-    const r = await run([
-      'explain',
-      '--model',
-      model,
-      '--input',
-      input,
-      '--method',
-      'occlusion',
-      '--baseline',
-      'pad',
-      '--target',
-      'spam',
-      '--json',
-      '--quiet',
-      '--no-record',
+    const printed = await explainJson<{ attributions: number[][][] }>('occlusion', [
+      ...PAD_SPAM,
       '--out',
       out,
     ]);
-    assert.equal(r.code, 0, r.err);
-    const printed = JSON.parse(r.out) as { attributions: number[][][] };
     const saved = JSON.parse(readFileSync(join(out, 'explanation.json'), 'utf8')) as typeof printed;
     assert.deepEqual(saved.attributions, printed.attributions);
     texts.forEach((ids, b) =>
@@ -101,26 +100,11 @@ describe('explain on a token model with a perturbation method', () => {
   });
 
   it('Shapley sampling: the tokens of a text sum to F(x) − F(all PAD)', async () => {
-    const r = await run([
-      'explain',
-      '--model',
-      model,
-      '--input',
-      input,
-      '--method',
-      'shapley-sampling',
+    const j = await explainJson<{ attributions: number[][][] }>('shapley-sampling', [
       '--perms',
       '3',
-      '--baseline',
-      'pad',
-      '--target',
-      'spam',
-      '--json',
-      '--quiet',
-      '--no-record',
+      ...PAD_SPAM,
     ]);
-    assert.equal(r.code, 0, r.err);
-    const j = JSON.parse(r.out) as { attributions: number[][][] };
     texts.forEach((ids, b) => {
       const sum = j.attributions[b]!.slice(0, ids.length).reduce((s, v) => s + v[0]!, 0);
       const want = spam(ids) - spam(ids.map(() => 0));
@@ -129,26 +113,10 @@ describe('explain on a token model with a perturbation method', () => {
   });
 
   it('--perms all: exact Shapley values of the tokens', async () => {
-    const r = await run([
-      'explain',
-      '--model',
-      model,
-      '--input',
-      input,
-      '--method',
+    const j = await explainJson<{ attributions: number[][][]; params: unknown }>(
       'shapley-sampling',
-      '--perms',
-      'all',
-      '--baseline',
-      'pad',
-      '--target',
-      'spam',
-      '--json',
-      '--quiet',
-      '--no-record',
-    ]);
-    assert.equal(r.code, 0, r.err);
-    const j = JSON.parse(r.out) as { attributions: number[][][]; params: unknown };
+      ['--perms', 'all', ...PAD_SPAM],
+    );
     assert.deepEqual(j.params, { perms: 'all' });
     const fact = (n: number): number => (n <= 1 ? 1 : n * fact(n - 1));
     texts.forEach((ids, b) => {
@@ -168,18 +136,7 @@ describe('explain on a token model with a perturbation method', () => {
     });
     const long = join(dir, 'long.json');
     writeFileSync(long, JSON.stringify({ tokens: [[1, 2, 3, 4, 5, 6, 7, 8, 9]] }));
-    const refused = await run([
-      'explain',
-      '--model',
-      model,
-      '--input',
-      long,
-      '--method',
-      'shapley-sampling',
-      '--perms',
-      'all',
-      '--no-record',
-    ]);
+    const refused = await explain('shapley-sampling', ['--perms', 'all'], long);
     assert.notEqual(refused.code, 0);
     assert.match(
       refused.err,
@@ -188,18 +145,7 @@ describe('explain on a token model with a perturbation method', () => {
   });
 
   it('--window must cover whole tokens', async () => {
-    const r = await run([
-      'explain',
-      '--model',
-      model,
-      '--input',
-      input,
-      '--method',
-      'occlusion',
-      '--window',
-      '2x3',
-      '--no-record',
-    ]);
+    const r = await explain('occlusion', ['--window', '2x3']);
     assert.notEqual(r.code, 0);
     assert.match(
       r.err,
@@ -208,21 +154,7 @@ describe('explain on a token model with a perturbation method', () => {
       ),
     );
     assert.doesNotMatch(r.err, /\n\s+at /);
-    const ok = await run([
-      'explain',
-      '--model',
-      model,
-      '--input',
-      input,
-      '--method',
-      'occlusion',
-      '--window',
-      `2x${E}`,
-      '--json',
-      '--quiet',
-      '--no-record',
-    ]);
-    assert.equal(ok.code, 0, ok.err);
+    await explainJson('occlusion', ['--window', `2x${E}`]);
   });
 });
 

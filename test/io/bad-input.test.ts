@@ -147,9 +147,17 @@ describe('TF.js: corrupt files give clear errors', () => {
   it('unknown layer classes name the class and list the supported ones', () => {
     const dir = tfjsModelFolder();
     const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
-    json.modelTopology.config.layers.splice(1, 0, { class_name: 'MultiHeadAttention', config: { name: 'mha', num_heads: 2 } });
+    json.modelTopology.config.layers.splice(1, 0, { class_name: 'ConvLSTM1D', config: { name: 'convlstm', filters: 2 } });
     writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
-    assert.throws(() => loadTfjs(dir), /'mha': class 'MultiHeadAttention' is not supported; supported: InputLayer.*Conv1D.*MultiHeadAttention is not yet supported/);
+    assert.throws(() => loadTfjs(dir), /'convlstm': class 'ConvLSTM1D' is not supported; supported: InputLayer.*Conv1D.*MultiHeadAttention/);
+  });
+
+  it('an attention layer in a Sequential model (one input only) says it needs the functional API', () => {
+    const dir = tfjsModelFolder();
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    json.modelTopology.config.layers.splice(1, 0, { class_name: 'MultiHeadAttention', config: { name: 'mha', num_heads: 2, key_dim: 2 } });
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+    assert.throws(() => loadTfjs(dir), /layer 'mha': MultiHeadAttention is called without a value tensor .*functional API/);
   });
 
   it('fuzz: truncated and mutated model.json, flipped shard bytes', () => {

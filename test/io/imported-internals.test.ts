@@ -1,10 +1,10 @@
 /**
  * The analyses that look inside a model on imported models (in-process CLI): `internals` on an
  * ONNX zoo model and on Keras files with --data FILE.json of sequences, recorded as a run (and
- * probe, intervene, dynamics on a Keras file); the
- * recurrent layers are analysed with the units of the source model; a model whose graph layers
- * change the number of steps is refused by name; a model without recipe and without --data gets
- * one clear message.
+ * probe, intervene, dynamics on a Keras file); the recurrent layers are analysed with the units
+ * of the source model; a model whose graph layers before the recurrent layers change the number
+ * of steps is analysed over the recurrent steps, one whose layers between recurrent layers change
+ * it is refused by name; a model without recipe and without --data gets one clear message.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -99,10 +99,21 @@ describe('internals on imported models', () => {
     assert.ok(d.points.length > 0, 'fixed points found');
   });
 
-  it('refuses a model whose graph layers change the number of steps, naming the layer', async () => {
+  it('a Keras model whose layers before the LSTM change the number of steps: LSTM steps labelled by input range', async () => {
     const r = await cli(['internals', '--model', join(FIX, 'keras-graph', 'strided_bn_maxpool.h5'), '--data', DATA, '--out', join(dir, 'strided'), '--no-record', ...quick]);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out) as Summary & { alignment: { inputSteps: number; steps: number; ranges: [number, number][] }[] };
+    // 8 frames: Conv1D(3, valid, strides 2) gives outputs j over frames 2j..2j+2 (3 of them);
+    // MaxPooling1D(2, same) pads one on the right: step 0 reads outputs 0-1, step 1 output 2
+    assert.deepEqual(j.alignment, [{ inputSteps: 8, steps: 2, ranges: [[0, 4], [4, 6]] }]);
+    assert.equal(j.steps, 2 * sequences.length);
+    assert.deepEqual(j.activity.map((a) => [a.layer, a.units]), [['lstm/forward', 4]]);
+  });
+
+  it('refuses a model whose layers between recurrent layers change the number of steps, naming them', async () => {
+    const r = await cli(['internals', '--model', join(FIX, 'keras-graph', 'ln_avgpool_bigru_conv.h5'), '--data', DATA, '--out', join(dir, 'between'), '--no-record', ...quick]);
     assert.equal(r.code, 1);
-    assert.match(r.err, /recurrent layer 'lstm' runs over 4 steps for an input of 16 steps \(the layers before it change the number of steps/);
+    assert.match(r.err, /recurrent layer 'lstm' runs over 3 steps and 'bidirectional' over 8 for an input of 16 steps \(the layers between them change the number of steps\)/);
     assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
   });
 

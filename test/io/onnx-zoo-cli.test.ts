@@ -1,6 +1,6 @@
 /**
  * The CLI on imported zoo models (in-process): inspect shows the graph layers' ops, predict,
- * explain (several methods), certify (IBP and CROWN through graph layers; a refusal naming the op
+ * explain (several methods, LRP and DeepLIFT among them), certify (IBP and CROWN through graph layers; a refusal naming the op
  * where no bound rule exists) and internals on the native conversion of a model whose recurrent
  * layers sit between graph layers.
  */
@@ -66,7 +66,7 @@ describe('CLI on ONNX zoo models', () => {
     got.forEach((v, i) => assert.ok(Math.abs(v - fx.output.data[i]!) < 1e-5, `output ${i}`));
   });
 
-  for (const method of ['saliency', 'integrated-gradients', 'occlusion', 'shapley-sampling']) {
+  for (const method of ['saliency', 'integrated-gradients', 'occlusion', 'shapley-sampling', 'lrp', 'deeplift']) {
     it(`explain --method ${method} on the CRNN`, async () => {
       const r = await cli(['explain', '--model', join(ZOO, 'crnn.onnx'), '--input', inputFile(dir, 'crnn'), '--method', method, '--target', '1', '--json', '--quiet']);
       assert.equal(r.code, 0, r.err);
@@ -79,10 +79,11 @@ describe('CLI on ONNX zoo models', () => {
     });
   }
 
-  it('explain refuses LRP on a graph layer, naming the layer kind', async () => {
-    const r = await cli(['explain', '--model', join(ZOO, 'crnn.onnx'), '--input', inputFile(dir, 'crnn'), '--method', 'lrp', '--quiet']);
+  it('explain refuses LRP where relevance would enter an LSTM cell state, naming the value', async () => {
+    const r = await cli(['explain', '--model', join(ZOO, 'lstm_cell_state.onnx'), '--input', inputFile(dir, 'lstm_cell_state'), '--method', 'lrp', '--quiet']);
     assert.notEqual(r.code, 0);
-    assert.match(r.err, /LRP has no rule for layer kind 'graph'/);
+    assert.match(r.err, /LRP: graph layer 'graph_1' reads the final cell state of the LSTM before it \(ONNX Y_c/);
+    assert.doesNotMatch(r.err, /\n\s+at /);
   });
 
   for (const [name, method] of [['crnn', 'ibp'], ['max_gru', 'crown'], ['bidir_pool', 'crown']] as const) {

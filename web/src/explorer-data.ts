@@ -1,40 +1,13 @@
 // The unit explorer's artifact (explorer.json, written by internals runs; see
 // src/explain/internals/explorer.ts) and its decoded states, plus the colours of its heatmap.
+import type { ExplorerData, ExplorerField, ExplorerLayer } from '../../src/explain/internals/explorer-format';
 import { decodeState, type StateMatrix } from './explorer-match';
 
 export const EXPLORER_ARTIFACT = 'explorer.json';
 
-export interface ExplorerField {
-  name: 'h' | 'c' | 'gates';
-  width: number;
-  lo: number;
-  hi: number;
-}
-
-export interface ExplorerLayer {
-  key: string;
-  cell: string;
-  units: number;
-  gateNames: string[];
-  fields: ExplorerField[];
-}
-
-export interface ExplorerSequence {
-  id: string;
-  label?: string;
-  length: number;
-  tokens: string[];
-  values: Record<string, string>;
-}
-
-export interface ExplorerArtifact {
-  format: 'rnnlens-explorer';
-  version: 1;
-  caps: { sequences: number; steps: number; bytes: number };
-  analysed: number;
-  layers: ExplorerLayer[];
-  sequences: ExplorerSequence[];
-}
+// one declaration of the format, shared with the writer (types only: nothing of src is bundled)
+export type { ExplorerField, ExplorerLayer, ExplorerSequence } from '../../src/explain/internals/explorer-format';
+export type ExplorerArtifact = ExplorerData;
 
 export const FIELD_NAMES: Record<ExplorerField['name'], string> = {
   h: 'hidden state',

@@ -131,8 +131,8 @@ export function sequenceForward(dtype: DType, a: SequenceForwardArgs): SequenceF
 
   const last = (T - 1) * B * H;
   const result: SequenceForwardResult = {
-    out: f.out,
-    hs: f.hs,
+    out: a.lastOnly ? allocFloat(dtype, 0) : f.out,
+    hs: a.lastOnly ? allocFloat(dtype, 0) : f.hs,
     gates: a.outputsOnly ? allocFloat(dtype, 0) : f.gates,
     hLast: f.hs.slice(last, last + B * H),
   };

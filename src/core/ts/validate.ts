@@ -92,6 +92,9 @@ export function checkForwardArgs(where: string, a: SequenceForwardArgs): SeqDims
       'true',
     );
   }
+  if (a.lastOnly && !a.outputsOnly) {
+    throw new ArgumentError(where, 'lastOnly', 'false or absent unless outputsOnly is set (a backward pass needs every step)', 'true');
+  }
   checkLength(where, 'x', a.x, T * B * D, `[T=${T}, B=${B}, D=${D}]`);
   checkLength(where, 'W', a.W, D * GH, `[D=${D}, G*H=${GH}]`);
   checkLength(where, 'U', a.U, H * GH, `[H=${H}, G*H=${GH}]`);
@@ -129,14 +132,30 @@ export function checkForwardArgs(where: string, a: SequenceForwardArgs): SeqDims
   return { T, B, D, H, G, GH };
 }
 
-/** Checks the backward arguments (including that `fwd` has the forward pass's shapes). */
-export function checkBackwardArgs(where: string, a: SequenceBackwardArgs): SeqDims {
+function checkFwdShapes(where: string, a: SequenceBackwardArgs, T: number, B: number, H: number, GH: number): void {
+  const f = a.fwd;
+  checkLength(where, 'fwd.hs', f.hs, T * B * H, `[T=${T}, B=${B}, H=${H}]`);
+  checkLength(where, 'fwd.gates', f.gates, T * B * GH, `[T=${T}, B=${B}, G*H=${GH}]`);
+  if (a.cell.kind === 'lstm')
+    checkLength(where, 'fwd.cs', f.cs, T * B * H, `[T=${T}, B=${B}, H=${H}]`);
+  if (a.cell.kind === 'gru' && a.cell.resetAfter !== false)
+    checkLength(where, 'fwd.hn', f.hn, T * B * H, `[T=${T}, B=${B}, H=${H}]`);
+}
+
+/**
+ * Checks the backward arguments (including that `fwd` has the forward pass's shapes, unless
+ * `fwdResident`: the wasm backend found the forward pass's own buffers for exactly these inputs,
+ * so their shapes hold and reading `fwd`'s arrays would only copy them out of wasm memory).
+ */
+export function checkBackwardArgs(where: string, a: SequenceBackwardArgs, fwdResident = false): SeqDims {
   const dims = checkForwardArgs(where, a);
   const { T, B, D, H, GH } = dims;
   const f = a.fwd;
   if (!f || typeof f !== 'object')
     throw new ArgumentError(where, 'fwd', 'the result of sequenceForward', describe(f));
-  if (f.gates && f.gates.length === 0) {
+  if (fwdResident) {
+    // (the fwd checks below read every array of fwd)
+  } else if (f.gates && f.gates.length === 0) {
     throw new ArgumentError(
       where,
       'fwd',
@@ -144,13 +163,7 @@ export function checkBackwardArgs(where: string, a: SequenceBackwardArgs): SeqDi
       'an outputs-only forward result, which cannot be backpropagated',
     );
   }
-  checkLength(where, 'fwd.hs', f.hs, T * B * H, `[T=${T}, B=${B}, H=${H}]`);
-  checkLength(where, 'fwd.gates', f.gates, T * B * GH, `[T=${T}, B=${B}, G*H=${GH}]`);
-  if (a.cell.kind === 'lstm')
-    checkLength(where, 'fwd.cs', f.cs, T * B * H, `[T=${T}, B=${B}, H=${H}]`);
-  if (a.cell.kind === 'gru' && a.cell.resetAfter !== false) {
-    checkLength(where, 'fwd.hn', f.hn, T * B * H, `[T=${T}, B=${B}, H=${H}]`);
-  }
+  if (!fwdResident) checkFwdShapes(where, a, T, B, H, GH);
   if (a.dOut) {
     checkLength(where, 'dOut', a.dOut, T * B * H, `[T=${T}, B=${B}, H=${H}]`);
     checkFinite(where, 'dOut', a.dOut);

@@ -25,7 +25,9 @@ import { STEP_WORK, packB } from './sequence-forward.js';
 
 export function wasmSequenceBackward(rt: Runtime, a: SequenceBackwardArgs): SequenceBackwardResult {
   const kind = a.cell.kind;
-  const { T, B, D: Din, H, G } = checkBackwardArgs(`wasm.sequenceBackward(${kind})`, a);
+  // the forward pass's buffers when still resident (resident.ts), else copied from `fwd`
+  const r = a.fwd && typeof a.fwd === 'object' ? rt.resident.lookup(a) : null;
+  const { T, B, D: Din, H, G } = checkBackwardArgs(`wasm.sequenceBackward(${kind})`, a, r !== null);
   const resetAfter = a.cell.resetAfter !== false;
   const rb = kind === 'gru' && !resetAfter;
   const ra = kind === 'gru' && resetAfter;
@@ -33,8 +35,6 @@ export function wasmSequenceBackward(rt: Runtime, a: SequenceBackwardArgs): Sequ
   const GHp = G * Hp;
   const TB = T * B;
   const ar = rt.arena;
-  // the forward pass's buffers when still resident (resident.ts), else copied from `fwd`
-  const r = rt.resident.lookup(a);
   ar.reset();
   const f = a.fwd;
 

@@ -8,8 +8,9 @@
 import type { SequenceForwardArgs, SequenceForwardResult } from '../backend.js';
 import { checkForwardArgs } from '../ts/validate.js';
 import { D, D_FIELDS, cellFlags } from './descriptor.js';
-import { chunks, clone, copyInGates, copyInRows, copyOutGates, pad4 } from './layout.js';
+import { chunks, copyInGates, copyInRows, copyOutGates, pad4 } from './layout.js';
 import type { Task } from './pool.js';
+import { LazyTape, type TapeLoaders } from './lazy-tape.js';
 import { forwardInputs } from './resident.js';
 import type { Runtime } from './runtime.js';
 
@@ -38,7 +39,8 @@ export function wasmSequenceForward(rt: Runtime, a: SequenceForwardArgs): Sequen
   const GHp = G * Hp;
   const ar = rt.arena;
   // an outputs-only pass keeps nothing; any other pass stays resident for its backward pass
-  const start = rt.resident.beginForward(a.W);
+  // (an outputs-only pass allocates above every kept region and releases none but over budget)
+  const start = a.outputsOnly ? rt.resident.beginInference() : rt.resident.beginForward(a.W);
   ar.reset();
 
   const pX = ar.copyIn(a.x);
@@ -130,31 +132,35 @@ export function wasmSequenceForward(rt: Runtime, a: SequenceForwardArgs): Sequen
   rt.runTasks(tasks, threads, scratch);
 
   const TB = T * B;
-  const hs = copyOutGates(ar, pHs, TB, 1, H, Hp);
   const last = (T - 1) * B;
+  const hLast = copyOutGates(ar, pHs + last * Hp * 4, B, 1, H, Hp);
   if (a.outputsOnly) {
-    // inference: only the outputs leave the arena (out aliases hs when there is no mask)
+    // inference: only the outputs leave the arena (out aliases hs when there is no mask), and
+    // with lastOnly not even those
+    const hs = a.lastOnly ? new Float32Array(0) : copyOutGates(ar, pHs, TB, 1, H, Hp);
     const res: SequenceForwardResult = {
-      out: pOut ? copyOutGates(ar, pOut, TB, 1, H, Hp) : hs,
+      out: pOut && !a.lastOnly ? copyOutGates(ar, pOut, TB, 1, H, Hp) : hs,
       hs,
       gates: new Float32Array(0),
-      hLast: hs.slice(last * H, TB * H),
+      hLast,
     };
     if (kind === 'lstm') res.cLast = copyOutGates(ar, pCs + last * Hp * 4, B, 1, H, Hp);
     return res;
   }
-  const res: SequenceForwardResult = {
-    out: pOut ? copyOutGates(ar, pOut, TB, 1, H, Hp) : clone(hs),
-    hs,
-    gates: copyOutGates(ar, pG, TB, G, H, Hp),
-    hLast: hs.slice(last * H, TB * H),
+  // kept for the backward pass: the host gets the final states now and the rest when read
+  const res = { hLast } as SequenceForwardResult;
+  const loaders: TapeLoaders = {
+    out: () => copyOutGates(ar, pOut || pHs, TB, 1, H, Hp),
+    hs: () => copyOutGates(ar, pHs, TB, 1, H, Hp),
+    gates: () => copyOutGates(ar, pG, TB, G, H, Hp),
   };
   if (kind === 'lstm') {
-    res.cs = copyOutGates(ar, pCs, TB, 1, H, Hp);
-    res.cLast = res.cs.slice(last * H, TB * H);
+    res.cLast = copyOutGates(ar, pCs + last * Hp * 4, B, 1, H, Hp);
+    loaders.cs = () => copyOutGates(ar, pCs, TB, 1, H, Hp);
   }
-  if (pHn) res.hn = copyOutGates(ar, pHn, TB, 1, H, Hp);
-  if (pPre) res.preact = copyOutGates(ar, pPre, TB, G, H, Hp);
-  rt.resident.keep(start, res, { pX, pG, pHs, pCs, pHn, pH0, pC0, ...forwardInputs(a) });
+  if (pHn) loaders.hn = () => copyOutGates(ar, pHn, TB, 1, H, Hp);
+  if (pPre) loaders.preact = () => copyOutGates(ar, pPre, TB, G, H, Hp);
+  const tape = new LazyTape(res, loaders);
+  rt.resident.keep(start, res, { pX, pG, pHs, pCs, pHn, pH0, pC0, ...forwardInputs(a) }, tape);
   return res;
 }

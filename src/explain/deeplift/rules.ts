@@ -9,11 +9,13 @@
  *   Δy / (Δx[t*] + Δx[t₀*]) (the rescale rule on the pair; the gradient's choice, t*, when the
  *   denominator vanishes);
  * - dropout: identity; simple_rnn, lstm, gru: cells.ts;
- * - bidirectional: concat, sum, mean are linear; mul is a product: Shapley split as in cells.ts.
+ * - bidirectional: concat, sum, mean are linear; mul is a product: Shapley split as in cells.ts;
+ * - graph (imported ONNX/Keras segments): op by op, ../graph/deeplift.ts.
  */
 import { RnnlensError } from '../../core/errors.js';
 import { activate, f64, type LayerRecord } from '../lrp/unroll.js';
 import { deepliftCell, relu, secant, sig, tanh } from './cells.js';
+import { deepliftGraph } from '../graph/deeplift.js';
 
 export type DeepliftRule = (rec: LayerRecord, rec0: LayerRecord, m: Float64Array) => Float64Array;
 
@@ -119,4 +121,5 @@ export const DEEPLIFT_RULES: Readonly<Record<string, DeepliftRule>> = {
   lstm: recurrent,
   gru: recurrent,
   bidirectional,
+  graph: deepliftGraph,
 };

@@ -20,6 +20,7 @@ import {
   BUILTIN_ANNOTATIONS,
   type Annotation,
 } from './annotations.js';
+import { alignAnnotation, alignedTokens, alignmentSummary, lastTokens, type AlignmentSummary } from './align.js';
 import { coCluster, coClusterFigureData, type CoClustering } from './coclustering.js';
 import { collectTraces, matrixOf } from './collect.js';
 import {
@@ -106,6 +107,8 @@ export interface InternalsResult {
   updateRatios?: UpdateRatioSeries[];
   /** the unit explorer's sequences and quantised states */
   explorer?: ExplorerData;
+  /** when the layers before the recurrent ones change the number of steps: each step's input range */
+  alignment?: AlignmentSummary[];
   figures: InternalsFigure[];
 }
 
@@ -168,13 +171,20 @@ export function analyseInternals(
   const names = opts.annotate ?? defaultAnnotations(ds);
   const needsText = names.some((a) => a !== 'tags');
   const tokens = needsText || ds.input === 'tokens' ? safeTokens(ds, sequences, needsText) : null;
+  // annotations are made over input steps and carried to recurrent steps when they differ (align.ts)
+  const al = ts.alignment;
+  const inputRows = al?.inputOffsets ?? ts.offsets;
   const annotations: Annotation[] = [];
   for (const name of names) {
-    if (name === 'tags') annotations.push(tagAnnotation(ds, sequences, ts.offsets));
+    if (name === 'tags') annotations.push(tagAnnotation(ds, sequences, inputRows));
     else annotations.push(...builtinAnnotation(name, tokens!));
   }
   for (const [name, labels] of Object.entries(opts.labels ?? {}))
-    annotations.push(userAnnotation(name, labels, ts.offsets));
+    annotations.push(userAnnotation(name, labels, inputRows));
+  annotations.forEach((a, i) => (annotations[i] = alignAnnotation(a, al)));
+  // per recurrent step: the token read last (co-clustering), the tokens covered (pictures, explorer)
+  const lastToks = tokens && al ? lastTokens(tokens, al) : tokens;
+  const spanToks = al ? alignedTokens(tokens, al) : tokens;
   const used = annotations.filter((a) => !isConstant(a));
   progress('units', 2);
   const units = rankUnits(ts, used, {
@@ -193,9 +203,9 @@ export function analyseInternals(
   if (tokens) {
     for (const info of ts.layers) {
       const { m } = matrixOf(ts, info.key, 'h');
-      const distinct = new Set(tokens.flat()).size;
+      const distinct = new Set(lastToks!.flat()).size;
       if (distinct < 2) continue;
-      const result = coCluster(m, tokens, {
+      const result = coCluster(m, lastToks!, {
         seed: opts.seed ?? 0,
         minCount: Math.min(5, Math.max(1, Math.floor(ts.totalSteps / 200))),
       });
@@ -231,7 +241,7 @@ export function analyseInternals(
   const activity = unitActivity(ts);
   const best = bestUnits(units);
   if (tokens)
-    for (const f of unitFigures(ts, used, best, tokens))
+    for (const f of unitFigures(ts, used, best, spanToks!))
       figures.push({ name: f.name, kind: f.kind, data: f.data });
   const result: InternalsResult = {
     structure,
@@ -249,7 +259,8 @@ export function analyseInternals(
     activity,
     figures,
   };
-  if (opts.explorer !== false) result.explorer = explorerData(ts, ds, tokens, opts.explorer);
+  if (al) result.alignment = alignmentSummary(al);
+  if (opts.explorer !== false) result.explorer = explorerData(ts, ds, spanToks, opts.explorer);
   if (opts.select) {
     const q = opts.select;
     const { info, m } = matrixOf(ts, q.layer ?? last.key, 'h');
@@ -289,6 +300,7 @@ export function internalsSummary(r: InternalsResult): Record<string, unknown> {
   return {
     sequences: r.sequences,
     steps: r.steps,
+    ...(r.alignment ? { alignment: r.alignment } : {}),
     saturation: r.saturation.flatMap((s) =>
       s.summary.map((g) => ({ layer: s.layer, gate: g.gate, left: g.left, right: g.right })),
     ),

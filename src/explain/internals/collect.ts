@@ -13,6 +13,7 @@ import type { Dataset } from '../../data/dataset.js';
 import type { DirectionTrace } from '../../nn/layer.js';
 import type { SequenceModel } from '../../nn/model.js';
 import { batchInput } from '../../train/tasks.js';
+import { stepAlignment, type StepAlignment } from './align.js';
 
 /** Which per-step quantity: hidden state, cell state, gate activations, gate pre-activations. */
 export type TraceField = 'h' | 'c' | 'gates' | 'preact';
@@ -50,6 +51,11 @@ export interface TraceSet {
   totalSteps: number;
   /** values[layerIndex][field] */
   values: Partial<Record<TraceField, StepMatrix>>[];
+  /**
+   * Present when the layers before the recurrent layers change the number of steps: rows are
+   * recurrent steps, each reading the input range of its receptive field (align.ts).
+   */
+  alignment?: StepAlignment;
 }
 
 export interface CollectOptions {
@@ -76,10 +82,10 @@ const GATE_NAMES: Record<TraceLayerInfo['cell'], string[]> = {
 const PROBE_STEPS = 16;
 
 /**
- * The model's recurrent layers and directions, from a one-sequence traced forward pass. Refuses
- * models whose recurrent layers run over a different number of steps than the input has (graph
- * layers with strides, valid padding or pooling before them): the analyses align states with
- * input steps.
+ * The model's recurrent layers and directions, from a one-sequence traced forward pass. Layers
+ * before the recurrent layers may change the number of steps (strides, valid padding, pooling:
+ * see align.ts); every recurrent layer must then run over the same steps, since the analyses
+ * align all layers' states with one set of steps.
  */
 export function traceLayers(model: SequenceModel): TraceLayerInfo[] {
   const spec = model.inputSpec;
@@ -100,10 +106,10 @@ export function traceLayers(model: SequenceModel): TraceLayerInfo[] {
           lengths: new Int32Array([T]),
         };
   const { trace } = model.forward(probe, { trace: true });
-  const off = trace?.find((t) => t.steps !== T);
+  const off = trace?.find((t) => t.steps !== trace[0]!.steps);
   if (off)
     throw new RnnlensError(
-      `internals: recurrent layer '${off.layer}' runs over ${off.steps} steps for an input of ${T} steps (the layers before it change the number of steps: strides, valid padding or pooling); the per-step analyses (traces, units, gradient flow, dynamics) align states with input steps and do not apply to this model; explain, evaluate and verify do`,
+      `internals: recurrent layer '${off.layer}' runs over ${off.steps} steps and '${trace![0]!.layer}' over ${trace![0]!.steps} for an input of ${T} steps (the layers between them change the number of steps); the per-step analyses (traces, units, gradient flow, dynamics, probe, intervene) align the states of all recurrent layers with one set of steps and do not apply to this model; explain, evaluate and verify do`,
     );
   if (!trace || trace.length === 0) {
     throw new ArgumentError(
@@ -180,8 +186,28 @@ export function checkSequences(
 }
 
 /**
+ * Consecutive batches [from, to) of `seqs`, at most `batchSize` long; with `equalLengths`, a batch
+ * also ends where the length changes (layers that change the number of steps take no padding).
+ */
+export function batchRanges(ds: Dataset, seqs: Int32Array, batchSize: number, equalLengths: boolean): [number, number][] {
+  const out: [number, number][] = [];
+  for (let s = 0; s < seqs.length; ) {
+    let e = Math.min(seqs.length, s + batchSize);
+    if (equalLengths) {
+      const L = ds.items[seqs[s]!]!.steps;
+      let k = s + 1;
+      while (k < e && ds.items[seqs[k]!]!.steps === L) k++;
+      e = k;
+    }
+    out.push([s, e]);
+    s = e;
+  }
+  return out;
+}
+
+/**
  * Calls `visit` once per batch with the traced forward pass: `trace[k]` is batch-first
- * [B, T, ·] for layer k, `rowsOf(b)` the sequence's position in `seqs`.
+ * [B, T, ·] for layer k, `first` the position in `seqs` of the batch's first sequence.
  */
 export function forEachTracedBatch(
   model: SequenceModel,
@@ -190,9 +216,10 @@ export function forEachTracedBatch(
   batchSize: number,
   visit: (trace: DirectionTrace[], first: number, count: number) => void,
   onProgress?: ProgressCallback,
+  equalLengths = false,
 ): void {
-  for (let s = 0; s < seqs.length; s += batchSize) {
-    const idx = seqs.subarray(s, Math.min(seqs.length, s + batchSize));
+  for (const [s, e] of batchRanges(ds, seqs, batchSize, equalLengths)) {
+    const idx = seqs.subarray(s, e);
     const batch = collate(ds, idx);
     const { trace } = model.forward(batchInput(model, batch), { trace: true });
     visit(trace ?? [], s, idx.length);
@@ -220,6 +247,13 @@ export function copyRealSteps(
   }
 }
 
+/** [sequences + 1] offsets of the input steps of `seqs`. */
+export function inputOffsets(ds: Dataset, seqs: ArrayLike<number>): Int32Array {
+  const out = new Int32Array(seqs.length + 1);
+  for (let i = 0; i < seqs.length; i++) out[i + 1] = out[i]! + ds.items[seqs[i]!]!.steps;
+  return out;
+}
+
 /** Traces the dataset into memory (real steps only), refusing to exceed `maxBytes`. */
 export function collectTraces(
   model: SequenceModel,
@@ -241,8 +275,8 @@ export function collectTraces(
         `some of ${TRACE_FIELDS.join(', ')}`,
         JSON.stringify(f),
       );
-  const offsets = new Int32Array(seqs.length + 1);
-  for (let i = 0; i < seqs.length; i++) offsets[i + 1] = offsets[i]! + ds.items[seqs[i]!]!.steps;
+  const alignment = stepAlignment(model, ds, seqs);
+  const offsets = alignment?.offsets ?? inputOffsets(ds, seqs);
   const total = offsets[seqs.length]!;
   checkBudget(
     where,
@@ -273,8 +307,11 @@ export function collectTraces(
       });
     },
     opts.onProgress,
+    alignment !== null,
   );
-  return { layers, sequences: seqs, offsets, totalSteps: total, values };
+  const out: TraceSet = { layers, sequences: seqs, offsets, totalSteps: total, values };
+  if (alignment) out.alignment = alignment;
+  return out;
 }
 
 /** The matrix of one layer (by key or index) and field; a clear error when absent. */

@@ -8,65 +8,26 @@
  * Quantisation: per layer and field, `lo` and `hi` are the smallest and largest value over the
  * kept steps; a value v is stored as q = round(255 (v - lo) / (hi - lo)) and read back as
  * lo + q (hi - lo) / 255, so the error is at most (hi - lo) / 510 (0.004 for a tanh state).
- * Each sequence's [steps × width] matrix is row-major bytes, base64-encoded.
+ * Each sequence's [steps × width] matrix is row-major bytes, base64-encoded. When the layers before
+ * the recurrent ones change the number of steps, the steps are recurrent steps, each with the
+ * input range it reads (`ranges`) and labelled by it (align.ts).
  *
  * Caps (defaults): at most 100 sequences, chosen among the analysed ones stratified by class as
  * internals samples them; at most 200 steps per sequence (the first ones); at most 2 MiB of
  * quantised values, reached by dropping gates, then cell states, then sequences from the end.
  */
 import type { Dataset } from '../../data/dataset.js';
-import { matrixOf, type TraceField, type TraceSet } from './collect.js';
+import { matrixOf, type TraceSet } from './collect.js';
+import type { ExplorerCaps, ExplorerData, ExplorerFieldName, ExplorerLayer, ExplorerSequence } from './explorer-format.js';
 import { sampleSequences } from './sample.js';
 
-export const EXPLORER_FORMAT = 'rnnlens-explorer';
+export type { ExplorerCaps, ExplorerData, ExplorerField, ExplorerFieldName, ExplorerLayer, ExplorerSequence } from './explorer-format.js';
 
-export interface ExplorerCaps {
-  sequences: number;
-  steps: number;
-  bytes: number;
-}
+export const EXPLORER_FORMAT: ExplorerData['format'] = 'rnnlens-explorer';
 
 export const EXPLORER_CAPS: ExplorerCaps = { sequences: 100, steps: 200, bytes: 2 * 1024 * 1024 };
 
-export interface ExplorerField {
-  name: TraceField;
-  /** columns: units for h and c, gate blocks × units for gates */
-  width: number;
-  lo: number;
-  hi: number;
-}
-
-export interface ExplorerLayer {
-  key: string;
-  cell: string;
-  units: number;
-  gateNames: string[];
-  fields: ExplorerField[];
-}
-
-export interface ExplorerSequence {
-  /** dataset position, as in sequences.json and the projection figures */
-  id: string;
-  label?: string;
-  /** steps of the whole sequence */
-  length: number;
-  /** one per kept step */
-  tokens: string[];
-  /** `<layer key>:<field>` → base64 of uint8 [kept steps × width] */
-  values: Record<string, string>;
-}
-
-export interface ExplorerData {
-  format: typeof EXPLORER_FORMAT;
-  version: 1;
-  caps: ExplorerCaps;
-  /** analysed sequences, of which `sequences.length` are kept */
-  analysed: number;
-  layers: ExplorerLayer[];
-  sequences: ExplorerSequence[];
-}
-
-const EXPLORED: readonly TraceField[] = ['h', 'c', 'gates'];
+const EXPLORED: readonly ExplorerFieldName[] = ['h', 'c', 'gates'];
 
 function numericTokens(ds: Dataset, idx: number, steps: number): string[] {
   const x = ds.items[idx]!.x;
@@ -94,7 +55,7 @@ export function explorerData(
   const layerFields = ts.layers.map((l, k) =>
     EXPLORED.filter((f) => l.fields.includes(f) && ts.values[k]![f] !== undefined),
   );
-  const bytesFor = (fields: TraceField[][], seqs: number[]): number => {
+  const bytesFor = (fields: ExplorerFieldName[][], seqs: number[]): number => {
     let perStep = 0;
     ts.layers.forEach((l, k) => {
       for (const f of fields[k]!) perStep += matrixOf(ts, l.key, f).m.cols;
@@ -147,12 +108,20 @@ export function explorerData(
     });
     const label = it.label === undefined ? undefined : (ds.classNames?.[it.label] ?? String(it.label));
     const toks = tokens?.[s]?.slice(0, steps) ?? numericTokens(ds, idx, steps);
+    const al = ts.alignment;
+    const row0 = ts.offsets[s]!;
     return {
       id: String(idx),
       ...(label !== undefined ? { label } : {}),
-      length: it.steps,
+      length: ts.offsets[s + 1]! - row0,
       tokens: toks,
       values,
+      ...(al
+        ? {
+            inputLength: it.steps,
+            ranges: Array.from({ length: steps }, (_, t): [number, number] => [al.start[row0 + t]!, al.end[row0 + t]!]),
+          }
+        : {}),
     };
   });
   return { format: EXPLORER_FORMAT, version: 1, caps: cap, analysed, layers, sequences };

@@ -10,6 +10,8 @@
  * - memory: for LSTM the product of forget gates Π_{j=t+1..T} f_j, the fraction of c_t still in
  *   c_T; for GRU the keep gate z plays that role (h' = (1−z)⊙n + z⊙h). Its mean over units and
  *   sequences by lag; the effective memory length is the first lag where it falls below 1/e;
+ * When the layers before the recurrent ones change the number of steps (align.ts), the lags of
+ * the hidden states count recurrent steps and those of the input count input steps.
  * - first-step spike: the mean over sequences of len × (step 0's share), i.e. step 0's share
  *   relative to a uniform share (1: ordinary, len: all attribution on step 0); flagged above
  *   `spikeRatio` (default 3), a sign the model leans on a start-of-sequence artefact.
@@ -23,7 +25,8 @@ import type { DirectionTrace, Flow, SeqBatch } from '../../nn/layer.js';
 import type { SequenceModel } from '../../nn/model.js';
 import type { GradientFlowData } from '../../report/figures/gradient-flow.js';
 import { batchInput } from '../../train/tasks.js';
-import { checkSequences, traceLayers } from './collect.js';
+import { changesSteps } from './align.js';
+import { batchRanges, checkSequences, traceLayers } from './collect.js';
 
 export interface LagSeries {
   /** `input` or a layer key */
@@ -144,8 +147,8 @@ export function gradientFlow(
   const share = new LagAccumulator();
   let ratioSum = 0;
   let ratioCount = 0;
-  for (let s = 0; s < seqs.length; s += batchSize) {
-    const idx = seqs.subarray(s, Math.min(seqs.length, s + batchSize));
+  for (const [s, e] of batchRanges(ds, seqs, batchSize, changesSteps(model))) {
+    const idx = seqs.subarray(s, e);
     const batch = collate(ds, idx);
     const x = batchInput(model, batch);
     const { output, trace } = model.forward(x, { trace: true });
@@ -157,10 +160,13 @@ export function gradientFlow(
     const T = batch.steps;
     for (const g of r.stepGrads) {
       const acc = hidden.get(`${g.layer}/${g.direction}`)!;
-      const H = g.data.length / (batch.size * T);
+      // recurrent steps: the input's, unless the layers before the recurrent ones change them
+      const tr = trace?.find((t) => t.layer === g.layer && t.direction === g.direction);
+      const Tr = tr?.steps ?? T;
+      const H = g.data.length / (batch.size * Tr);
       for (let b = 0; b < batch.size; b++) {
-        const len = batch.lengths[b]!;
-        for (let t = 0; t < len; t++) acc.add(len - 1 - t, stepNorm(g.data, b, t, T, H));
+        const len = tr?.lengths[b] ?? batch.lengths[b]!;
+        for (let t = 0; t < len; t++) acc.add(len - 1 - t, stepNorm(g.data, b, t, Tr, H));
       }
     }
     const xg: SeqBatch | undefined =

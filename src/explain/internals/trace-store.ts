@@ -49,9 +49,12 @@ export interface TraceManifest {
   dataset: string;
   layers: TraceLayerInfo[];
   fields: TraceField[];
+  /** stored steps of each sequence (recurrent steps when the layers before them change the number) */
   lengths: number[];
   sequences: number[];
   chunks: TraceChunk[];
+  /** when the recurrent steps differ from input steps: per sequence, the input range [first, last] of each stored step */
+  ranges?: [number, number][][];
 }
 
 export interface WriteTracesOptions {
@@ -81,6 +84,8 @@ export function writeTraceStore(
   mkdirSync(dir, { recursive: true });
   const chunks: TraceChunk[] = [];
   let layers: TraceLayerInfo[] = [];
+  const lengths: number[] = [];
+  const ranges: [number, number][][] = [];
   for (let s = 0; s < seqs.length; s += per) {
     const part = seqs.subarray(s, Math.min(seqs.length, s + per));
     const ts = collectTraces(model, ds, {
@@ -90,6 +95,11 @@ export function writeTraceStore(
       maxBytes: opts.maxBytes,
     });
     layers = ts.layers;
+    for (let i = 0; i < part.length; i++) {
+      lengths.push(ts.offsets[i + 1]! - ts.offsets[i]!);
+      const al = ts.alignment;
+      if (al) ranges.push(Array.from({ length: lengths[lengths.length - 1]! }, (_, t): [number, number] => [al.start[ts.offsets[i]! + t]!, al.end[ts.offsets[i]! + t]!]));
+    }
     const blocks: Record<string, number> = {};
     const pieces: Float32Array[] = [];
     let offset = 0;
@@ -119,9 +129,10 @@ export function writeTraceStore(
     dataset: ds.name,
     layers,
     fields: fields.filter((f) => layers.some((l) => l.fields.includes(f))),
-    lengths: Array.from(seqs, (i) => ds.items[i]!.steps),
+    lengths,
     sequences: Array.from(seqs),
     chunks,
+    ...(ranges.length > 0 ? { ranges } : {}),
   };
   atomicWriteFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
   return manifest;

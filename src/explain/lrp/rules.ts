@@ -9,10 +9,14 @@
  * - dropout: identity (inference);
  * - simple_rnn, lstm, gru: cells.ts;
  * - bidirectional: concat splits by position; sum and mean split proportionally (ε-rule on
- *   y = a + b or (a + b)/2); mul (a product of two signals) has no rule.
+ *   y = a + b or (a + b)/2); mul (a product of two signals) has no rule;
+ * - graph (imported ONNX/Keras segments): op by op, ../graph/lrp.ts.
  */
 import { RnnlensError } from '../../core/errors.js';
 import type { Layer } from '../../nn/layer.js';
+import { GraphLayer } from '../../nn/graph/layer.js';
+import { lrpGraph } from '../graph/lrp.js';
+import { finalSoftmax, graphPlan } from '../graph/plan.js';
 import { lrpCell, spill, type Accounts } from './cells.js';
 import { stab, addShares } from './linear.js';
 import { f64, type Act, type LayerRecord } from './unroll.js';
@@ -111,6 +115,7 @@ export const LRP_RULES: Readonly<Record<string, LrpRule>> = {
   lstm: recurrent,
   gru: recurrent,
   bidirectional,
+  graph: lrpGraph,
 };
 
 /** Throws unless every layer from `start` has a rule (and a supported configuration). */
@@ -127,6 +132,8 @@ export function checkRules(
         `${pass} has no rule for layer kind '${layer.kind}' (layer '${layer.name}', index ${i}); ` +
           `kinds with rules: ${Object.keys(rules).join(', ')}`,
       );
+    if (layer instanceof GraphLayer && (pass === 'LRP' || pass === 'DeepLIFT'))
+      graphPlan(pass, layer, i === layers.length - 1 ? finalSoftmax(layer) : null);
   }
 }
 

@@ -22,6 +22,8 @@ import { EmbeddingLayer } from '../../nn/embedding.js';
 import { HeadLayer } from '../../nn/heads.js';
 import type { Layer, RecurrentState } from '../../nn/layer.js';
 import { RecurrentLayer } from '../../nn/recurrent.js';
+import { GraphLayer } from '../../nn/graph/layer.js';
+import { finalStates, traceGraph, type GraphTrace } from '../graph/trace.js';
 
 /** One sequence's activation: [steps, features] when `steps` is a number, else a vector [features]. */
 export interface Act {
@@ -67,6 +69,7 @@ export type LayerRecord =
   | { kind: 'head'; layer: HeadLayer; x: Act; argmax: Int32Array | null; out: Act }
   | { kind: 'dropout'; layer: Layer; x: Act; out: Act }
   | { kind: 'recurrent'; layer: RecurrentLayer; x: Act; run: CellRun; out: Act }
+  | { kind: 'graph'; layer: GraphLayer; x: Act; trace: GraphTrace; out: Act }
   | {
       kind: 'bidirectional';
       layer: BidirectionalLayer;
@@ -349,6 +352,12 @@ export function unroll(
       rec = { kind: 'recurrent', layer, x: cur!, run, out: cellOutput(run, layer.sequenceOutput) };
     } else if (layer instanceof BidirectionalLayer) rec = bidirectional(layer, cur!, states);
     else if (layer.kind === 'dropout') rec = { kind: 'dropout', layer, x: cur!, out: cur! };
+    else if (layer instanceof GraphLayer) {
+      const prev = records[records.length - 1];
+      const runs = prev?.kind === 'recurrent' ? [prev.run] : prev?.kind === 'bidirectional' ? [prev.fwd, prev.bwd] : [];
+      const t = traceGraph(layer, cur!, finalStates(runs), i === layers.length - 1);
+      rec = { kind: 'graph', layer, x: cur!, trace: t.trace, out: t.out };
+    }
     else throw new ArgumentError('unroll', `layers[${i}].kind`, 'a known layer kind', layer.kind);
     records.push(rec);
     cur = rec.out;

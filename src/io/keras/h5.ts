@@ -135,7 +135,8 @@ export function readFloatDataset(f: H5.File, path: string, label: string): { sha
   const m = e.metadata;
   if (m.type !== 1 || (m.size !== 4 && m.size !== 8)) throw new RnnlensError(`${label}: weight '${path}' has HDF5 type ${JSON.stringify(e.dtype)}; rnnlens reads float32 and float64 weights`);
   if (n > MAX_VALUES) throw new RnnlensError(`${label}: weight '${path}' has ${n} values, more than the ${MAX_VALUES} rnnlens reads`);
-  const v = e.value;
+  const raw = e.value;
+  const v = typeof raw === 'number' ? Float64Array.of(raw) : raw; // a scalar dataset (Attention scale)
   if (!(v instanceof Float32Array) && !(v instanceof Float64Array)) throw new RnnlensError(`${label}: weight '${path}' could not be read as floats`);
   if (v.length !== n) throw new RnnlensError(`${label}: weight '${path}' holds ${v.length} values but its shape [${shape.join(', ')}] needs ${n}`);
   const data = v instanceof Float32Array ? v : Float32Array.from(v);

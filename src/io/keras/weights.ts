@@ -13,6 +13,9 @@
  *   Conv1D                   layers/conv1d/vars/{0 kernel, 1 bias}
  *   LayerNormalization       layers/layer_normalization/vars/{gamma, beta} (those that scale / center keep)
  *   BatchNormalization       layers/batch_normalization/vars/{gamma, beta, moving_mean, moving_variance}
+ *   Attention                layers/attention/vars/{scale (use_scale), concat_score_weight (score_mode concat)}
+ *   AdditiveAttention        layers/additive_attention/vars/{0 scale} (use_scale)
+ *   MultiHeadAttention       layers/multi_head_attention/{_query_dense,_key_dense,_value_dense,_output_dense}/vars/{0 kernel, 1 bias}
  * Files from tf.keras 2.13 use `_layer_checkpoint_dependencies` in place of `layers`. Other
  * objects (optimizer, seed generators, metrics) are ignored.
  *
@@ -23,6 +26,7 @@
  */
 import type * as H5 from 'h5wasm';
 import { RnnlensError } from '../../core/errors.js';
+import { attentionVarGroups } from '../tfjs/layers-attention.js';
 import { GRAPH_CLASSES, graphRoles } from '../tfjs/layers-graph.js';
 import type { KerasLayerJson } from '../tfjs/read.js';
 import { groupAt, readFloatDataset, stringListAttr } from './h5.js';
@@ -60,7 +64,7 @@ function varGroups(l: KerasLayerJson): Array<{ sub: string; dir: string | null; 
     const roles = graphRoles(l.class_name, c);
     return roles.length ? [{ sub: '', dir: null, roles }] : [];
   }
-  return [];
+  return attentionVarGroups(l);
 }
 
 function layerName(l: KerasLayerJson, i: number): string {
@@ -79,7 +83,10 @@ export function readKeras3Weights(f: H5.File, layers: KerasLayerJson[], label: s
     const path = `${root ?? 'layers'}/${k === undefined ? base : `${base}_${k + 1}`}`;
     const name = layerName(l, i);
     for (const g of varGroups(l)) {
-      const where = `${path}${g.sub ? `/${g.sub}` : ''}/vars`;
+      // `a|b`: the sub-object under either attribute name
+      const subs = g.sub.split('|');
+      const sub = (subs.length > 1 ? subs.find((s) => root !== null && groupAt(f, `${path}/${s}/vars`, label)) : undefined) ?? subs[0]!;
+      const where = `${path}${sub ? `/${sub}` : ''}/vars`;
       const group = root ? groupAt(f, where, label) : null;
       if (!group) throw new RnnlensError(`${label}: no weights for layer '${name}' (${l.class_name}): the weights file has no group '${where}'`);
       const keys = group.keys().sort((a, b) => Number(a) - Number(b));

@@ -5,15 +5,16 @@
  * reset_after), Bidirectional (concat, sum, mul, ave), Dense, Dropout, Activation,
  * TimeDistributed(Dense), GlobalAveragePooling1D, GlobalMaxPooling1D. A final softmax (Dense
  * activation or Activation layer) is reported as `softmax` (rnnlens keeps softmax in the loss).
- * Functional models must be a single chain (every layer has one input).
+ * Functional models are a chain of layers, with branching parts folded into graph layers.
  *
  * recurrent_activation: 'sigmoid', or 'hard_sigmoid' (TF.js's default when a config omits it),
  * whose definition depends on who wrote the file: Keras 2 / TF.js clip(0.2x + 0.5, 0, 1) →
  * rnnlens 'hard_sigmoid'; Keras 3 (keras_version 3.x) clip(x/6 + 0.5, 0, 1) → 'hard_sigmoid_keras3'.
  *
  * Conv1D, LayerNormalization, BatchNormalization, MaxPooling1D and AveragePooling1D become graph
- * layers (./layers-graph.ts); Attention and MultiHeadAttention (NOT_YET) are refused as "not yet
- * supported" by name.
+ * layers (./layers-graph.ts); Attention, AdditiveAttention, MultiHeadAttention, Add, Multiply,
+ * Concatenate and Softmax, with the branches around them, become graph layers too
+ * (./functional.ts, ./layers-attention.ts).
  * Used for TF.js model.json files and for Keras .keras / .h5 files (src/io/keras).
  *
  * Not representable in rnnlens cells, hence rejected with the reason: other recurrent
@@ -22,6 +23,8 @@
  */
 import { RnnlensError } from '../../core/errors.js';
 import type { LayerConfig, ModelConfig, RecurrentConfig } from '../../nn/config.js';
+import { functionalChain } from './functional.js';
+import { ATTENTION_CLASSES, SEGMENT_CLASS, kerasSegmentLayer, type SegmentMember } from './layers-attention.js';
 import { GRAPH_CLASSES, kerasActivationLayer, kerasGraphLayer } from './layers-graph.js';
 import type { KerasLayerJson } from './read.js';
 
@@ -64,41 +67,12 @@ export function orderedLayers(modelConfig: { class_name: string; config: Record<
   const list = layers as KerasLayerJson[];
   if (modelConfig.class_name === 'Sequential') return list;
   if (modelConfig.class_name !== 'Model' && modelConfig.class_name !== 'Functional') throw new RnnlensError(`TF.js/Keras import: model class '${modelConfig.class_name}' is not supported (Sequential, Model, Functional)`);
-  const byName = new Map(list.map((l) => [String(l.name ?? l.config.name), l]));
-  const inbound = (l: KerasLayerJson): string[] => {
-    const nodes = l.inbound_nodes ?? [];
-    if (nodes.length > 1) fail(String(l.name ?? l.config.name), 'is called more than once (shared layers are not supported)');
-    const node = nodes[0];
-    if (node === undefined) return [];
-    // TF.js / Keras 2: [[name, nodeIndex, tensorIndex, kwargs], ...]; Keras 3: {args: [keras tensors]}.
-    if (Array.isArray(node)) return node.map((x) => String((x as unknown[])[0]));
-    const args = isObj(node) && Array.isArray(node.args) ? node.args : [];
-    const names: string[] = [];
-    const walk = (a: unknown): void => {
-      if (Array.isArray(a)) a.forEach(walk);
-      else if (isObj(a) && isObj(a.config) && Array.isArray(a.config.keras_history)) names.push(String(a.config.keras_history[0]));
-    };
-    walk(args);
-    return names;
-  };
+  const byName = new Set(list.map((l) => String(l.name ?? l.config.name)));
   const outs = cfg.output_layers as unknown;
   const outName = Array.isArray(outs) && Array.isArray(outs[0]) ? String(outs[0][0]) : Array.isArray(outs) ? String(outs[0]) : null;
   if (!outName || !byName.has(outName)) throw new RnnlensError('TF.js/Keras import: the functional model names no output layer');
   if (Array.isArray(outs) && Array.isArray(outs[0]) && outs.length > 1) throw new RnnlensError('TF.js/Keras import: models with several outputs are not supported');
-  const chain: KerasLayerJson[] = [];
-  const seen = new Set<string>();
-  let cur: string | undefined = outName;
-  while (cur !== undefined) {
-    if (seen.has(cur)) throw new RnnlensError(`TF.js/Keras import: the functional graph has a cycle at '${cur}'`);
-    seen.add(cur);
-    const l = byName.get(cur);
-    if (!l) throw new RnnlensError(`TF.js/Keras import: layer '${cur}' is referenced but not defined`);
-    chain.push(l);
-    const ins = inbound(l);
-    if (ins.length > 1) fail(cur, `has ${ins.length} inputs; rnnlens models are a single chain of layers`);
-    cur = ins[0];
-  }
-  return chain.reverse();
+  return functionalChain(list, outName);
 }
 
 function str(v: unknown, def: string): string {
@@ -142,9 +116,7 @@ function recurrent(l: KerasLayerJson, name: string, kerasVersion: string): Recur
 
 const SANE = /[^A-Za-z0-9_.-]/g;
 
-const SUPPORTED = `InputLayer, Embedding, Masking, SimpleRNN, LSTM, GRU, Bidirectional, Dense, Dropout, Activation, TimeDistributed(Dense), GlobalAveragePooling1D, GlobalMaxPooling1D, ${[...GRAPH_CLASSES].join(', ')}`;
-/** Keras layers that recurrent models often use and rnnlens does not have yet (named in the refusal). */
-const NOT_YET = new Set(['Attention', 'MultiHeadAttention']);
+const SUPPORTED = `InputLayer, Embedding, Masking, SimpleRNN, LSTM, GRU, Bidirectional, Dense, Dropout, Activation, TimeDistributed(Dense), GlobalAveragePooling1D, GlobalMaxPooling1D, ${[...GRAPH_CLASSES, ...ATTENTION_CLASSES].join(', ')}`;
 
 /** Maps the chain of Keras layers to a rnnlens model config. */
 export function kerasToRnnlens(chain: KerasLayerJson[], kerasVersion: string): KerasMapping {
@@ -293,8 +265,22 @@ export function kerasToRnnlens(chain: KerasLayerJson[], kerasVersion: string): K
         features = g.features;
         return;
       }
-      default:
-        fail(kname, `class '${l.class_name}' is not supported; supported: ${SUPPORTED}${NOT_YET.has(l.class_name) ? ` (${l.class_name} is not yet supported for Keras files and TF.js models: rnnlens has no layer for it yet)` : ''}`);
+      default: {
+        if (l.class_name === 'Lambda') fail(kname, 'Lambda layers hold Python code, which rnnlens cannot read; rebuild the model with built-in layers');
+        if (l.class_name !== SEGMENT_CLASS && !ATTENTION_CLASSES.has(l.class_name)) fail(kname, `class '${l.class_name}' is not supported; supported: ${SUPPORTED}`);
+        takeInput(c, kname, false);
+        if (features === null) fail(kname, 'the number of input features is unknown (declare the input shape)');
+        const members = l.class_name === SEGMENT_CLASS ? (c.members as SegmentMember[]) : [{ layer: l, name: kname, positional: [''], named: {}, flags: {} }];
+        sources[name] = members.map((m) => m.name).join(', ');
+        const g = kerasSegmentLayer(members, name, features, seq, i === chain.length - 1);
+        if (g.finalSoftmax) {
+          softmax = true;
+          return;
+        }
+        layers.push(g.layer);
+        for (const w of g.weights) weightNames.set(`${name}/${w.value}`, { layer: w.layer, dir: null, role: w.role });
+        features = g.features;
+      }
     }
   });
   if (!input) throw new RnnlensError('TF.js/Keras import: the model declares no input shape (batch_input_shape) and starts with no Embedding');

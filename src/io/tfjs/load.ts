@@ -27,8 +27,9 @@ function findWeight(files: TfjsArtifacts['weights'], ref: WeightRef, wanted: str
     const name = raw.replace(/:\d+$/, '');
     if (!name.startsWith(`${ref.layer}/`)) continue;
     const segs = name.slice(ref.layer.length + 1).split('/');
-    if (segs[segs.length - 1] !== ref.role) continue;
-    const middle = segs.slice(0, -1);
+    const roleSegs = ref.role.split('/').length;
+    if (segs.slice(-roleSegs).join('/') !== ref.role) continue;
+    const middle = segs.slice(0, -roleSegs);
     const dirOf = middle.find((s) => s === 'forward' || s === 'backward' || s.startsWith('forward_') || s.startsWith('backward_'));
     if (ref.dir === null ? dirOf === undefined : dirOf !== undefined && dirOf.startsWith(ref.dir)) hits.push(raw);
   }

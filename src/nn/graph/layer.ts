@@ -10,6 +10,7 @@
  *   source 'flat':  a [B, F] tensor;
  *   source 'cell':  the final cell states of the previous (LSTM) layer, F0 indexing directions
  *                   (ONNX Y_c); their gradients go back to it as injected final-state gradients;
+ *   source 'mask':  [B, T], 1 on the steps within each sequence's length and 0 on padding (no gradient);
  *   `reversed`:     'steps' of a goBackwards layer (processing order) read back in input order.
  * The output value's axes are labelled B, T (optional) and F…; it becomes a SeqBatch when it has
  * a T axis, otherwise a [B, F] tensor. Constant float tensors of more than one element are
@@ -32,7 +33,8 @@ import type { Forward, GNode, OpEnv } from './rule.js';
 
 export type GraphInputBinding = GraphConfig['inputs'][number];
 
-interface Saved {
+/** What a forward pass keeps: every value by name and every op's forward record. */
+export interface GraphSaved {
   /** Directions of the previous layer's final cell states read by 'cell' bindings, in order. */
   cellDirs: Direction[];
   vals: Map<string, Nd>;
@@ -92,7 +94,7 @@ export class GraphLayer implements Layer {
       return param;
     });
     // values a gradient can reach: from the bound inputs and the parameters, forwards
-    for (const b of cfg.inputs) this.needsGrad.add(b.value);
+    for (const b of cfg.inputs) if (b.source !== 'mask') this.needsGrad.add(b.value);
     for (const p of cfg.params) this.needsGrad.add(p.value);
     for (const n of this.nodes) if (n.inputs.some((i) => this.needsGrad.has(i))) for (const o of n.outputs) if (o) this.needsGrad.add(o);
     if (!this.needsGrad.has(cfg.output.value)) throw new ArgumentError(where, 'output.value', 'a value computed from the layer input', JSON.stringify(cfg.output.value));
@@ -131,6 +133,12 @@ export class GraphLayer implements Layer {
         const labels = ['B', 'F0', 'F1'];
         const t = transposeIndex([B, D, H], b.axes.map((a) => labels.indexOf(a)));
         vals.set(b.value, { shape: t.shape, data: Float64Array.from(t.map, (m) => data[m]!), int: false });
+        continue;
+      }
+      if (b.source === 'mask') {
+        const data = new Float64Array(B * T);
+        for (let i = 0; i < B; i++) data.fill(1, i * T, i * T + (seq ? x.lengths[i]! : T));
+        vals.set(b.value, { shape: [B, T], data, int: false });
         continue;
       }
       if ((b.source === 'flat') === seq) throw new ArgumentError(where, 'input', b.source === 'flat' ? `a [B, ${this.inputFeatures}] tensor` : `a sequence batch [B, T, ${this.inputFeatures}]`, seq ? 'a sequence batch' : 'a tensor');
@@ -172,23 +180,32 @@ export class GraphLayer implements Layer {
   }
 
   forward(input: LayerInput, opts: ForwardOptions): ForwardResult {
+    return this.run(input, opts.backend.dtype, opts.previousFinal);
+  }
+
+  /**
+   * The forward pass with its saved values (GraphSaved). Nodes named in `identity` are computed
+   * as the identity on their first input (the propagation passes use it to explain a final
+   * Softmax's logits).
+   */
+  run(input: LayerInput, dtype: DType, previousFinal?: FinalState[], identity?: ReadonlySet<string>): { output: Flow; saved: GraphSaved } {
     const flowBinding = this.cfg.inputs.find((b) => b.source !== 'cell');
     const x: Flow = !flowBinding ? (input instanceof Tensor ? this.expectRows(input) : expectSeq(this.name, input, this.inputFeatures)) : flowBinding.source === 'flat' ? this.expectRows(input) : expectSeq(this.name, input, this.inputFeatures);
     const vals = new Map<string, Nd>(this.consts);
     for (const [k, p] of this.paramOf) vals.set(k, { shape: [...p.shape], data: Float64Array.from(p.value), int: false });
-    const b = this.bind(x, vals, opts.previousFinal);
+    const b = this.bind(x, vals, previousFinal);
     const fwd: Forward[] = [];
     for (const n of this.nodes) {
       const ins = n.inputs.map((i) => (i ? vals.get(i) ?? this.missing(n, i) : null));
-      const f = GRAPH_OPS[n.op]!.forward(ins, n, this.env);
+      const f = identity?.has(n.name) ? { outs: [{ ...ins[0]!, data: ins[0]!.data.slice() }] } : GRAPH_OPS[n.op]!.forward(ins, n, this.env);
       n.outputs.forEach((o, k) => {
         if (o && f.outs[k]) vals.set(o, f.outs[k]!);
       });
       fwd.push(f);
     }
     const y = vals.get(this.cfg.output.value)!;
-    const output = this.toFlow(y, b, opts.backend.dtype);
-    const saved: Saved = { vals, fwd, ...b, seqIn: isSeqBatch(x) };
+    const output = this.toFlow(y, b, dtype);
+    const saved: GraphSaved = { vals, fwd, ...b, seqIn: isSeqBatch(x) };
     return { output, saved };
   }
 
@@ -231,25 +248,8 @@ export class GraphLayer implements Layer {
   }
 
   backward(gradOutput: Flow, savedAny: unknown, opts: BackwardOptions): BackwardResult {
-    const s = savedAny as Saved;
-    const { axes } = this.cfg.output;
-    const y = s.vals.get(this.cfg.output.value)!;
-    // flow gradient → the output value's layout
-    const order = ['B', ...(axes.includes('T') ? ['T'] : []), ...axes.flatMap((a) => (a.startsWith('F') ? [a] : []))];
-    const t = transposeIndex(y.shape, order.map((a) => axes.indexOf(a)));
-    const gsrc = gradOutput instanceof Tensor ? gradOutput.data : gradOutput.data;
-    if (gsrc.length !== t.map.length) throw new ArgumentError(this.name, 'gradOutput', `${t.map.length} values (like the output)`, `${gsrc.length}`);
-    const gy = new Float64Array(y.data.length);
-    const Fo = this.outputFeatures;
-    for (let i = 0; i < t.map.length; i++) {
-      if (!(gradOutput instanceof Tensor)) {
-        const row = Math.floor(i / Fo);
-        const bi = Math.floor(row / gradOutput.steps);
-        if (row % gradOutput.steps >= gradOutput.lengths[bi]!) continue;
-      }
-      gy[t.map[i]!] += gsrc[i]!;
-    }
-    const grads = new Map<string, Nd>([[this.cfg.output.value, { shape: [...y.shape], data: gy, int: false }]]);
+    const s = savedAny as GraphSaved;
+    const grads = this.outputSeed(gradOutput, s);
     for (let k = this.nodes.length - 1; k >= 0; k--) {
       const n = this.nodes[k]!;
       const gOuts = n.outputs.map((o) => (o ? grads.get(o) ?? null : null));
@@ -280,8 +280,35 @@ export class GraphLayer implements Layer {
     return { gradInput: this.inputGrad(grads, s, opts.backend.dtype), ...extra };
   }
 
+  /** The bound values of the layer input and the final states they are read from (for the propagation passes). */
+  inputBindings(): readonly GraphInputBinding[] {
+    return this.cfg.inputs;
+  }
+
+  /** A flow-shaped array (gradient, relevance, multipliers) on the output → on the output value. */
+  outputSeed(gradOutput: Flow, s: GraphSaved): Map<string, Nd> {
+    const { axes } = this.cfg.output;
+    const y = s.vals.get(this.cfg.output.value)!;
+    // flow gradient → the output value's layout
+    const order = ['B', ...(axes.includes('T') ? ['T'] : []), ...axes.flatMap((a) => (a.startsWith('F') ? [a] : []))];
+    const t = transposeIndex(y.shape, order.map((a) => axes.indexOf(a)));
+    const gsrc = gradOutput instanceof Tensor ? gradOutput.data : gradOutput.data;
+    if (gsrc.length !== t.map.length) throw new ArgumentError(this.name, 'gradOutput', `${t.map.length} values (like the output)`, `${gsrc.length}`);
+    const gy = new Float64Array(y.data.length);
+    const Fo = this.outputFeatures;
+    for (let i = 0; i < t.map.length; i++) {
+      if (!(gradOutput instanceof Tensor)) {
+        const row = Math.floor(i / Fo);
+        const bi = Math.floor(row / gradOutput.steps);
+        if (row % gradOutput.steps >= gradOutput.lengths[bi]!) continue;
+      }
+      gy[t.map[i]!] += gsrc[i]!;
+    }
+    return new Map<string, Nd>([[this.cfg.output.value, { shape: [...y.shape], data: gy, int: false }]]);
+  }
+
   /** Gradients on the previous layer's final cell states, by direction. */
-  private cellGrads(grads: Map<string, Nd>, s: Saved, dtype: DType): Partial<Record<Direction, DirectionInjection>> | undefined {
+  private cellGrads(grads: Map<string, Nd>, s: GraphSaved, dtype: DType): Partial<Record<Direction, DirectionInjection>> | undefined {
     let out: Partial<Record<Direction, DirectionInjection>> | undefined;
     for (const b of this.cfg.inputs) {
       const g = b.source === 'cell' ? grads.get(b.value) : undefined;
@@ -302,13 +329,14 @@ export class GraphLayer implements Layer {
     return out;
   }
 
-  private inputGrad(grads: Map<string, Nd>, s: Saved, dtype: DType): Flow {
+  /** Values' gradients (relevance, multipliers) on the bound inputs → on the layer input flow. */
+  inputGrad(grads: Map<string, Nd>, s: GraphSaved, dtype: DType): Flow {
     const B = s.batch;
     const T = s.steps;
     const F = this.inputFeatures;
     const out = allocFloat(dtype, B * (s.seqIn ? T : 1) * F);
     for (const b of this.cfg.inputs) {
-      const g = b.source === 'cell' ? undefined : grads.get(b.value);
+      const g = b.source === 'cell' || b.source === 'mask' ? undefined : grads.get(b.value);
       if (!g) continue;
       const last = b.source === 'last';
       const cAxes = canonical(last ? b.axes.filter((a) => a !== 'T') : b.axes, B, last ? 1 : T, b.featureDims);

@@ -106,7 +106,7 @@ function reduceRule(kind: Kind, inputFrom: number): OpRule {
 }
 
 /** Rows of a softmax: `outer` × `n` × `inner` with the softmax over the middle index. */
-function softmaxGeom(x: Nd, node: GNode, env: OpEnv): { outer: number; n: number; inner: number } {
+export function softmaxGeom(x: Nd, node: GNode, env: OpEnv): { outer: number; n: number; inner: number } {
   const r = x.shape.length;
   const axis = normAxis(attrNum(node, 'axis', env.opset < 13 ? 1 : -1), r, `graph op '${node.name}' (${node.op})`);
   if (env.opset < 13) return { outer: numel(x.shape.slice(0, axis)), n: numel(x.shape.slice(axis)), inner: 1 };

@@ -72,6 +72,20 @@ export class Adam extends Optimizer {
     const v = this.buffers['exp_avg_sq']![i]!;
     const vMax = this.amsgrad ? this.buffers['max_exp_avg_sq']![i]! : v;
     const n = w.length;
+    if (shrink === 1 && l2 === 0 && vMax === v) {
+      // plain Adam (the common case): the same arithmetic without the per-element branches
+      const c1 = 1 - b1;
+      const c2 = 1 - b2;
+      for (let k = 0; k < n; k++) {
+        const gk = g[k]!;
+        const mk = m[k]! * b1 + c1 * gk;
+        const vk = v[k]! * b2 + c2 * gk * gk;
+        m[k] = mk;
+        v[k] = vk;
+        w[k] = w[k]! + -stepSize * (m[k]! / (Math.sqrt(v[k]!) / bc2Sqrt + eps));
+      }
+      return;
+    }
     for (let k = 0; k < n; k++) {
       if (shrink !== 1) w[k] = w[k]! * shrink;
       const gk = g[k]! + l2 * w[k]!;

@@ -90,7 +90,7 @@ export function alphaLowerBound(
     let unit: Unit | undefined;
     let s: number;
     let t = 0;
-    if (n.op === 'act' && n.kind !== 'relu') {
+    if (n.op === 'act' && (n.kind === 'tanh' || n.kind === 'sigmoid')) {
       const b = p.boxes[n.src]!;
       const [l, u] = [b.lo[j]!, b.hi[j]!];
       if (!(Number.isFinite(l) && Number.isFinite(u) && u > l)) return undefined;

@@ -11,8 +11,10 @@ import { affineForwardError } from './forward-error.js';
 import { imatvec, imul, ioneMinus, type Box } from './interval.js';
 import { addUp, subDown } from './rounding.js';
 import type { ProductKind } from './relax/product-fns.js';
+import { isSmoothKind, type SmoothKind } from './relax/smooth-fns.js';
+import { smoothRangeKind } from './relax/smooth.js';
 
-export type ActivationKind = 'tanh' | 'sigmoid' | 'relu';
+export type ActivationKind = 'tanh' | 'sigmoid' | 'relu' | SmoothKind;
 export type NormKind = 'linf' | 'l2' | 'l1';
 
 /**
@@ -39,12 +41,12 @@ export function ibpAffine(
   return out;
 }
 
-const LO: Record<ActivationKind, (x: number) => number> = {
+const LO: Partial<Record<ActivationKind, (x: number) => number>> = {
   tanh: tanhLo,
   sigmoid: sigmoidLo,
   relu,
 };
-const HI: Record<ActivationKind, (x: number) => number> = {
+const HI: Partial<Record<ActivationKind, (x: number) => number>> = {
   tanh: tanhHi,
   sigmoid: sigmoidHi,
   relu,
@@ -52,6 +54,16 @@ const HI: Record<ActivationKind, (x: number) => number> = {
 
 /** Elementwise monotone activation of a box. */
 export function ibpActivation(kind: ActivationKind, input: Box): Box {
+  if (isSmoothKind(kind)) {
+    const n = input.lo.length;
+    const out: Box = { lo: new Float64Array(n), hi: new Float64Array(n) };
+    for (let i = 0; i < n; i++) {
+      const r = smoothRangeKind(kind, input.lo[i]!, input.hi[i]!);
+      out.lo[i] = r.lo;
+      out.hi[i] = r.hi;
+    }
+    return out;
+  }
   const lo = LO[kind];
   const hi = HI[kind];
   if (!lo || !hi)

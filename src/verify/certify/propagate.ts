@@ -24,6 +24,8 @@ import type { PlaneRelaxation } from './relax/products.js';
 import { relaxProduct } from './relax/products.js';
 import { relaxRelu } from './relax/relu.js';
 import { relaxSigmoid } from './relax/sigmoid.js';
+import { isSmoothKind } from './relax/smooth-fns.js';
+import { relaxSmoothKind } from './relax/smooth.js';
 import { relaxTanh } from './relax/tanh.js';
 import { addUp, mulDown, mulUp, subDown } from './rounding.js';
 
@@ -141,6 +143,8 @@ function finiteBox(...v: number[]): boolean {
 function relaxNode(n: GraphNode, boxes: Box[]): Propagation['lines'][number] {
   if (n.op === 'act') {
     const b = boxes[n.src]!;
+    const kind = n.kind;
+    if (isSmoothKind(kind)) return Array.from({ length: n.size }, (_, j) => relaxSmoothKind(kind, b.lo[j]!, b.hi[j]!));
     const f = n.kind === 'tanh' ? relaxTanh : n.kind === 'sigmoid' ? relaxSigmoid : relaxRelu;
     return Array.from({ length: n.size }, (_, j) => f(b.lo[j]!, b.hi[j]!));
   }

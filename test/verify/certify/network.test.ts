@@ -36,15 +36,15 @@ interface Layer {
 }
 interface Net {
   layers: Layer[]; // affine layers; an activation follows every layer but the last
-  acts: ActivationKind[];
+  acts: ('tanh' | 'sigmoid' | 'relu')[];
 }
 
-const ACT: Record<ActivationKind, (x: number) => number> = {
+const ACT: Record<'tanh' | 'sigmoid' | 'relu', (x: number) => number> = {
   tanh: Math.tanh,
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   relu: (x) => Math.max(0, x),
 };
-const RELAX: Record<ActivationKind, (l: number, u: number) => LinearRelaxation> = {
+const RELAX: Record<'tanh' | 'sigmoid' | 'relu', (l: number, u: number) => LinearRelaxation> = {
   tanh: relaxTanh,
   sigmoid: relaxSigmoid,
   relu: (l, u) => relaxRelu(l, u),
@@ -61,7 +61,7 @@ function randomNet(r: Rng, sizes: number[], scale: number): Net {
       in: n,
     });
   }
-  const kinds: ActivationKind[] = ['tanh', 'sigmoid', 'relu'];
+  const kinds: ('tanh' | 'sigmoid' | 'relu')[] = ['tanh', 'sigmoid', 'relu'];
   return { layers, acts: layers.slice(1).map(() => kinds[r.int(3)]!) };
 }
 

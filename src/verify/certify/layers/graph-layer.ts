@@ -11,7 +11,10 @@
  *   activations Relu, Tanh, Sigmoid (one act node), LeakyRelu = (1−α)·relu(x) + α·x,
  *            Clip = lo + relu(x − lo) − relu(x − hi), HardSigmoid = Clip(αx + β, 0, 1);
  *   maxima   ReduceMax, MaxPool, GlobalMaxPool, Max: a max node over candidate selections;
- *   products Mul of two non-constant values: a 'mul' product node;
+ *   products Mul of two non-constant values: a 'mul' product node (x·Sigmoid(x) and
+ *            x·(Erf(x/c) + 1) become one silu / gelu act node), HardSwish = x·HardSigmoid(x);
+ *   smooth   Erf, Softplus, Exp, Sqrt, Reciprocal, Pow (exponents 2, ½, 1, −1, −½), Div by a
+ *            value, Elu, Selu, LayerNormalization: ./graph-smooth.ts;
  *   integer and shape ops on constants (Shape of a value is its known shape) run concretely.
  * Any other op is refused with its name: certification needs a bound rule for it.
  */
@@ -22,15 +25,8 @@ import { broadcastIndex, broadcastShapes, nd, numel, transposeIndex, type Nd } f
 import { GRAPH_OPS } from '../../../nn/graph/ops.js';
 import type { GNode } from '../../../nn/graph/rule.js';
 import type { BoundGraph, LFlow } from './graph.js';
-
-/** A graph value: per element a node reference (ref ≥ 0, coordinate idx) or a constant (ref −1). */
-interface Sym {
-  shape: number[];
-  ref: Int32Array;
-  idx: Int32Array;
-  val: Float64Array;
-  int: boolean;
-}
+import { lowerMulPattern, lowerSmoothOp, SMOOTH_GRAPH_OPS, times } from './graph-smooth.js';
+import { affineFrom, constSym, isConst, materialize, nodeSym, toNd, type Sym } from './graph-sym.js';
 
 const COPY = new Set(['Transpose', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout', 'Slice', 'Gather', 'Tile', 'Expand', 'Concat', 'Split', 'Pad']);
 const AFFINE = new Set(['Add', 'Sub', 'Neg', 'Sum', 'Mean', 'Mul', 'Div', 'MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'BatchNormalization', 'ReduceMean', 'ReduceSum', 'AveragePool', 'GlobalAveragePool', 'Where']);
@@ -38,66 +34,10 @@ const ACT: Record<string, 'relu' | 'tanh' | 'sigmoid'> = { Relu: 'relu', Tanh: '
 /** Inputs of these ops that must be constant for the op to be affine (besides the data). */
 const CONST_ONLY: Record<string, number[]> = { Div: [1], Conv: [1, 2], ConvTranspose: [1, 2], BatchNormalization: [1, 2, 3, 4], Where: [0] };
 
-export const GRAPH_BOUND_OPS = [...COPY, ...AFFINE, ...Object.keys(ACT), 'LeakyRelu', 'Clip', 'HardSigmoid', 'ReduceMax', 'MaxPool', 'GlobalMaxPool', 'Max', 'Shape', 'Size'].sort();
-
-function isConst(s: Sym): boolean {
-  return s.ref.every((r) => r < 0);
-}
-
-function constSym(x: Nd): Sym {
-  const n = x.data.length;
-  return { shape: [...x.shape], ref: new Int32Array(n).fill(-1), idx: new Int32Array(n), val: Float64Array.from(x.data), int: x.int };
-}
-
-function toNd(s: Sym): Nd {
-  return { shape: [...s.shape], data: Float64Array.from(s.val), int: s.int };
-}
-
-function nodeSym(id: number, shape: number[]): Sym {
-  const n = numel(shape);
-  return { shape, ref: new Int32Array(n).fill(id), idx: Int32Array.from({ length: n }, (_, i) => i), val: new Float64Array(n), int: false };
-}
+export const GRAPH_BOUND_OPS = [...COPY, ...AFFINE, ...Object.keys(ACT), ...SMOOTH_GRAPH_OPS, 'LeakyRelu', 'Clip', 'HardSigmoid', 'ReduceMax', 'MaxPool', 'GlobalMaxPool', 'Max', 'Shape', 'Size'].sort();
 
 function refuse(layer: string, n: GNode, why: string): never {
   throw new RnnlensError(`certify: graph layer ${layer}: op '${n.name}' (${n.op}) ${why}; bound rules exist for ${GRAPH_BOUND_OPS.join(', ')}`);
-}
-
-/** One node holding the elements of `s` in order (the node itself when it already is one). */
-function materialize(g: BoundGraph, s: Sym, label: string): number {
-  const n = s.ref.length;
-  const first = s.ref[0]!;
-  if (first >= 0 && g.size(first) === n && s.ref.every((r, i) => r === first && s.idx[i] === i)) return first;
-  return affineFrom(g, [s], n, (i, k, j) => (k === 0 && j === i ? 1 : 0), new Float64Array(n), label);
-}
-
-/**
- * An affine node z = Σ_k A_k·x_k + c over the elements of the symbolic inputs `xs`, with
- * coefficient a(i, k, j) of element j of input k in output i.
- */
-function affineFrom(g: BoundGraph, xs: Sym[], size: number, a: (i: number, k: number, j: number) => number, c: Float64Array, label: string): number {
-  const srcs: number[] = [];
-  const off = new Map<number, number>();
-  let cols = 0;
-  for (const x of xs)
-    for (const r of x.ref)
-      if (r >= 0 && !off.has(r)) {
-        off.set(r, cols);
-        srcs.push(r);
-        cols += g.size(r);
-      }
-  const W = new Float64Array(size * Math.max(cols, 1));
-  const b = Float64Array.from(c);
-  for (let i = 0; i < size; i++)
-    xs.forEach((x, k) => {
-      for (let j = 0; j < x.ref.length; j++) {
-        const coef = a(i, k, j);
-        if (coef === 0) continue;
-        if (x.ref[j]! >= 0) W[i * cols + off.get(x.ref[j]!)! + x.idx[j]!] += coef;
-        else b[i] += coef * x.val[j]!;
-      }
-    });
-  if (srcs.length === 0) return g.constant(b, label);
-  return g.affine(srcs, W, b, size, label);
 }
 
 /** Runs a copy op on element positions to find where every output element comes from. */
@@ -216,6 +156,10 @@ export function lowerGraphLayer(layer: Layer, input: LFlow, g: BoundGraph): LFlo
   const F = L.inputFeatures;
   for (const b of cfg.inputs) {
     if (b.source === 'cell') throw new RnnlensError(`certify: graph layer ${L.name} reads the final cell state of the previous LSTM layer (ONNX Y_c), which the certification pass does not bound`);
+    if (b.source === 'mask') {
+      vals.set(b.value, constSym(nd([1, T], new Array<number>(T).fill(1))));
+      continue;
+    }
     const canon = (t: number, f: number): [number, number] => [input.kind === 'seq' ? input.steps[t]! : input.node, f];
     const last = b.source === 'last';
     if ((b.source === 'flat') !== (input.kind === 'flat')) throw new RnnlensError(`certify: graph layer ${L.name}: its input binding '${b.value}' does not fit the previous layer's output`);
@@ -237,6 +181,8 @@ export function lowerGraphLayer(layer: Layer, input: LFlow, g: BoundGraph): LFlo
     const tr = transposeIndex(cShape, b.axes.map((a) => labels.indexOf(a)));
     vals.set(b.value, { shape: tr.shape, ref: Int32Array.from(tr.map, (m) => ref[m]!), idx: Int32Array.from(tr.map, (m) => idx[m]!), val: new Float64Array(tr.map.length), int: false });
   }
+  const producer = new Map<string, GNode>();
+  for (const n of L.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
   for (const n of L.nodes) {
     const ins = n.inputs.map((i) => (i ? vals.get(i)! : null));
     let outs: Sym[];
@@ -247,13 +193,13 @@ export function lowerGraphLayer(layer: Layer, input: LFlow, g: BoundGraph): LFlo
     } else if (COPY.has(n.op)) {
       outs = copyOp(n, ins, env);
     } else if (n.op === 'Mul' && ins.filter((s) => s && !isConst(s)).length === 2) {
-      const [a, b] = [ins[0]!, ins[1]!];
-      const shape = broadcastShapes([a.shape, b.shape], `graph op '${n.name}'`);
-      const pick = (s: Sym) => {
-        const m = broadcastIndex(s.shape, shape);
-        return materialize(g, { shape, ref: Int32Array.from(m, (j) => s.ref[j]!), idx: Int32Array.from(m, (j) => s.idx[j]!), val: Float64Array.from(m, (j) => s.val[j]!), int: false }, `${L.name} ${n.name} operand`);
-      };
-      outs = [nodeSym(g.product('mul', pick(a), pick(b), `${L.name} ${n.name}`), shape)];
+      const no = (why: string) => refuse(L.name, n, why);
+      outs = [lowerMulPattern(g, L.name, n, vals, producer, no) ?? times({ g, label: L.name, refuse: no }, ins[0]!, ins[1]!, n.name)];
+    } else if (n.op === 'HardSwish') {
+      const hs = piecewise(g, L.name, { ...n, op: 'HardSigmoid', attrs: { alpha: 1 / 6, beta: 0.5 } }, ins, env);
+      outs = [times({ g, label: L.name, refuse: (why) => refuse(L.name, n, why) }, ins[0]!, hs, n.name)];
+    } else if (SMOOTH_GRAPH_OPS.includes(n.op) || (n.op === 'Div' && ins[1] && !isConst(ins[1]))) {
+      outs = [lowerSmoothOp(g, L.name, n, ins, (why) => refuse(L.name, n, why))!];
     } else if (AFFINE.has(n.op)) {
       outs = [affineOp(g, L.name, n, ins, env)];
     } else if (ACT[n.op]) {

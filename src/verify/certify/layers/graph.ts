@@ -7,7 +7,8 @@
  *   input   coordinates [offset, offset + size) of the flat perturbed input vector
  *   const   a fixed vector (zero initial states, the constant 1 that carries a second bias)
  *   affine  z = W·[s_1; s_2; …] + b   (W [size, Σ|s_k|] row-major: one row per output)
- *   act     z = f(s) elementwise, f ∈ {tanh, sigmoid, relu}
+ *   act     z = f(s) elementwise, f ∈ {tanh, sigmoid, relu} or a smooth function of
+ *           ../relax/smooth-fns.ts (erf, gelu, silu, softplus, exp, square, sqrt, rsqrt, recip)
  *   product z = f(x, y) elementwise: the gated products σ(x)·tanh(y), σ(x)·y, (1 − σ(x))·y, or
  *           the plain product x·y ('mul', Bidirectional's mul merge)
  *   max     z = max(s_1, …, s_k) elementwise (max pooling over steps)
