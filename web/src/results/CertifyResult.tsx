@@ -8,6 +8,9 @@ import { ArtifactError, useArtifact, useLocalSelection, YesNo, type ResultProps 
 import { radiusSpec } from './specs';
 
 interface Certificate {
+  /** The dataset position (certify runs of `rnnlens start`); else the input's order. */
+  index?: number;
+  label?: number | null;
   prediction: number;
   lower: number[];
   upper: number[];
@@ -50,6 +53,9 @@ export function CertifyResult({ d }: ResultProps) {
   const classes = Math.max(0, ...data.results.map((r) => r.lower.length));
   const name = (k: number | undefined): string =>
     k === undefined ? '-' : (data.classNames?.[k] ?? String(k));
+  const labelOf = (i: number): number | undefined =>
+    data.labels?.[i] ?? data.results[i]?.label ?? undefined;
+  const hasLabels = !!data.labels || data.results.some((r) => typeof r.label === 'number');
   const hasRadius = data.results.some((r) => r.radius !== undefined && r.radius !== null);
   const hasAttack = data.results.some(
     (r) => r.attackRadius !== undefined && r.attackRadius !== null,
@@ -60,7 +66,7 @@ export function CertifyResult({ d }: ResultProps) {
         <thead>
           <tr>
             <th>input</th>
-            {data.labels && <th>label</th>}
+            {hasLabels && <th>label</th>}
             <th>predicted</th>
             <th>certified</th>
             {hasRadius && <th>radius</th>}
@@ -79,8 +85,8 @@ export function CertifyResult({ d }: ResultProps) {
               className={sel.picked === String(i) ? 'selected' : ''}
               onClick={() => sel.pick(String(i))}
             >
-              <td>{i}</td>
-              {data.labels && <td>{name(data.labels[i])}</td>}
+              <td>{r.index ?? i}</td>
+              {hasLabels && <td>{name(labelOf(i))}</td>}
               <td>{name(r.prediction)}</td>
               <td>
                 <YesNo ok={r.certified} yes="certified" no="not certified" />

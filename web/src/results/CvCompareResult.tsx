@@ -30,7 +30,8 @@ interface PairedComparison {
 interface CompareJson {
   metric: string;
   alpha: number;
-  rnn: { summary: Record<string, Summary> };
+  /** `{ summary }`; compare runs recorded by older `rnnlens start` hold the summary itself. */
+  rnn: { summary: Record<string, Summary> } | Record<string, Summary>;
   contenders: { name: string; summary: Record<string, Summary> }[];
   comparisons: PairedComparison[];
   folds?: ({ test: number[] } & Record<string, unknown>)[];
@@ -61,11 +62,14 @@ export function CompareResult({ d }: ResultProps) {
   const view = useMemo(() => {
     if (!data) return null;
     const series = ['rnn', ...data.contenders.map((c) => c.name)];
-    const summaries: Record<string, Record<string, Summary>> = { rnn: data.rnn.summary };
+    const rnn = (
+      'summary' in data.rnn ? data.rnn.summary : data.rnn
+    ) as Record<string, Summary>;
+    const summaries: Record<string, Record<string, Summary>> = { rnn };
     for (const c of data.contenders) summaries[c.name] = c.summary;
     const metrics = [
       data.metric,
-      ...HEADLINE.filter((m) => m !== data.metric && m in data.rnn.summary).slice(0, 1),
+      ...HEADLINE.filter((m) => m !== data.metric && m in rnn).slice(0, 1),
     ];
     const folds = (data.folds ?? []).map((f) => ({
       test: f.test,
