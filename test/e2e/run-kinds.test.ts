@@ -24,6 +24,12 @@ import {
 
 const skip = browserSkip('run kinds');
 
+/** The box of an SVG mark (getBBox in the page). */
+interface DOMRectLike {
+  width: number;
+  height: number;
+}
+
 /** The runs scripts/demo-runs.mjs makes. */
 interface DemoRuns {
   certify: string;
@@ -155,6 +161,15 @@ describe('result pages of real runs of every analysis kind', { skip }, () => {
       r.lower.forEach((lo, k) => assert.ok(lo <= r.upper[k]!));
     }
     await figuresRendered(page, 1 + c.results.length); // the radii and one interval figure per input
+    // a bar per input, as tall as its radius is large
+    const heights = await page.$$eval(
+      'figure[data-key="result:radius"] .mark-rect.role-mark path[aria-roledescription="bar"]',
+      (ps) => ps.map((p) => (p as unknown as { getBBox(): DOMRectLike }).getBBox().height),
+    );
+    assert.equal(heights.length, c.results.length);
+    c.results.forEach((r, i) =>
+      assert.ok(r.radius === 0 || heights[i]! > 0, `input ${i}: bar of height ${heights[i]}`),
+    );
     await rowSelects(page, 'table.certificates tr[data-item="2"]', 'result:radius', '2');
     // a bar selects its input's row
     await page
@@ -172,7 +187,7 @@ describe('result pages of real runs of every analysis kind', { skip }, () => {
       scores: {
         n: number;
         metrics: Record<string, { value: number; ci: [number, number] }>;
-        calibration: { ece: number; mce: number };
+        calibration: { ece: number; mce: number; table: { count: number }[] };
       };
       baselines: {
         name: string;
@@ -205,6 +220,13 @@ describe('result pages of real runs of every analysis kind', { skip }, () => {
       new RegExp(`ECE ${fmt(e.scores.calibration.ece)}, MCE ${fmt(e.scores.calibration.mce)}`),
     );
     await figuresRendered(page, 3, true); // intervals, calibration, confusion matrix
+    // the reliability diagram: a point per bin holding items
+    assert.equal(
+      await page
+        .locator('figure[data-key="result:calibration"] .mark-symbol.role-mark path')
+        .count(),
+      e.scores.calibration.table.filter((b) => b.count > 0).length,
+    );
     const counts = (await page.evaluate(
       `window.__rnnlensViews['result:confusion'].data('source_0').map((d) => d.count)`,
     )) as number[];
@@ -349,6 +371,20 @@ describe('result pages of real runs of every analysis kind', { skip }, () => {
       assert.equal(row[6], t.passed ? 'passed' : 'failed');
     }
     await figuresRendered(page, 1, true);
+    // every tensor's bar is drawn on the log axis, and the threshold's rule
+    const widths = await page.$$eval(
+      'figure[data-key="result:checks"] .mark-rect.role-mark path[aria-roledescription="bar"]',
+      (ps) => ps.map((p) => (p as unknown as { getBBox(): DOMRectLike }).getBBox().width),
+    );
+    assert.equal(widths.length, v.tensors.length);
+    assert.ok(
+      widths.every((w) => w > 1),
+      `bar widths ${widths}`,
+    );
+    assert.equal(
+      await page.locator('figure[data-key="result:checks"] .mark-rule.role-mark line').count(),
+      1,
+    );
     await rowSelects(
       page,
       `table.checks tr[data-check="${v.tensors[1]!.name}"]`,

@@ -62,9 +62,7 @@ export function CompareResult({ d }: ResultProps) {
   const view = useMemo(() => {
     if (!data) return null;
     const series = ['rnn', ...data.contenders.map((c) => c.name)];
-    const rnn = (
-      'summary' in data.rnn ? data.rnn.summary : data.rnn
-    ) as Record<string, Summary>;
+    const rnn = ('summary' in data.rnn ? data.rnn.summary : data.rnn) as Record<string, Summary>;
     const summaries: Record<string, Record<string, Summary>> = { rnn };
     for (const c of data.contenders) summaries[c.name] = c.summary;
     const metrics = [
@@ -109,11 +107,15 @@ export function CompareResult({ d }: ResultProps) {
                 {c.mcnemar ? `${c.mcnemar.b} / ${c.mcnemar.c}, ${fmt(c.mcnemar.pvalue)}` : '-'}
               </td>
               <td>
-                <YesNo
-                  ok={c.rnnBetter}
-                  yes="rnn significantly better"
-                  no={c.significant ? 'rnn significantly worse' : 'no significant difference'}
-                />
+                {c.significant ? (
+                  <YesNo
+                    ok={c.rnnBetter}
+                    yes="rnn significantly better"
+                    no="rnn significantly worse"
+                  />
+                ) : (
+                  <span className="verdict">no significant difference</span>
+                )}
               </td>
             </tr>
           ))}

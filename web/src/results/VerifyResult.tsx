@@ -39,7 +39,15 @@ interface VerifyJson {
 
 export const VERIFY_ARTIFACT = 'verify.json';
 
+/**
+ * Worst errors as bars on a log axis from the decade below the smallest error (or threshold) to
+ * the decade above the largest, with the threshold as a rule: a log scale has no zero, so the
+ * domain and the bars' base are given.
+ */
 function gradientSpec(tensors: TensorCheck[], threshold: number): Record<string, unknown> {
+  const errors = tensors.map((t) => Math.max(t.worstError, 1e-16));
+  const lo = 10 ** Math.floor(Math.log10(Math.min(threshold, ...errors)));
+  const hi = 10 ** Math.ceil(Math.log10(Math.max(threshold, ...errors)) + 1e-9);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'Worst relative error per tensor (rule: threshold)',
@@ -47,11 +55,7 @@ function gradientSpec(tensors: TensorCheck[], threshold: number): Record<string,
     layer: [
       {
         data: {
-          values: tensors.map((t) => ({
-            tensor: t.name,
-            error: Math.max(t.worstError, 1e-16),
-            passed: t.passed,
-          })),
+          values: tensors.map((t, k) => ({ tensor: t.name, error: errors[k], passed: t.passed })),
         },
         mark: 'bar',
         encoding: {
@@ -59,9 +63,10 @@ function gradientSpec(tensors: TensorCheck[], threshold: number): Record<string,
           x: {
             field: 'error',
             type: 'quantitative',
-            scale: { type: 'log' },
+            scale: { type: 'log', domain: [lo, hi] },
             title: 'worst relative error',
           },
+          x2: { datum: lo },
           color: {
             field: 'passed',
             type: 'nominal',

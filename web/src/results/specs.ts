@@ -78,14 +78,19 @@ export function prSpec(
       {
         data: { values: [{ y: base }] },
         mark: { type: 'rule', strokeDash: [4, 4], color: '#aaa' },
-        encoding: { y: { field: 'y', type: 'quantitative' } },
+        encoding: { y: { field: 'y', type: 'quantitative', title: 'precision' } },
       },
       {
         data: { values },
         mark: { type: 'line', interpolate: 'step-before' },
         encoding: {
-          x: { field: 'recall', type: 'quantitative', scale: { domain: [0, 1] } },
-          y: { field: 'precision', type: 'quantitative', scale: { domain: [0, 1] } },
+          x: { field: 'recall', type: 'quantitative', title: 'recall', scale: { domain: [0, 1] } },
+          y: {
+            field: 'precision',
+            type: 'quantitative',
+            title: 'precision',
+            scale: { domain: [0, 1] },
+          },
           color: { field: 'series', type: 'nominal', title: null },
           order: { field: 'order' },
         },
@@ -166,7 +171,6 @@ export function calibrationSpec(bins: CalibrationBin[], title: string): Spec {
       },
       {
         data: { values },
-        mark: { type: 'line', point: true },
         encoding: {
           x: {
             field: 'predicted',
@@ -180,9 +184,18 @@ export function calibrationSpec(bins: CalibrationBin[], title: string): Spec {
             title: 'observed frequency',
             scale: { domain: [0, 1] },
           },
-          size: { field: 'count', type: 'quantitative' },
-          tooltip: [{ field: 'bin' }, { field: 'count' }, { field: 'observed', format: '.3f' }],
         },
+        // the line through the bins, and a point per bin sized by its count
+        layer: [
+          { mark: { type: 'line', color: '#4c78a8' } },
+          {
+            mark: { type: 'point', filled: true, color: '#4c78a8' },
+            encoding: {
+              size: { field: 'count', type: 'quantitative', title: 'items' },
+              tooltip: [{ field: 'bin' }, { field: 'count' }, { field: 'observed', format: '.3f' }],
+            },
+          },
+        ],
       },
     ],
   };

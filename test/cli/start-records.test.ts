@@ -47,11 +47,18 @@ describe('rnnlens start: the recorded comparison', () => {
       // two folds whose test parts cover the 2000 items once, each with every contender's metrics
       assert.equal(saved.folds.length, 2);
       const tested = saved.folds.flatMap((f) => f.test).sort((a, b) => a - b);
-      assert.deepEqual(tested, Array.from({ length: 2000 }, (_, i) => i));
+      assert.deepEqual(
+        tested,
+        Array.from({ length: 2000 }, (_, i) => i),
+      );
       for (const f of saved.folds) {
         assert.equal(f.train.length + f.test.length, 2000);
         for (const name of ['rnn', 'random-forest', 'majority'])
-          assert.equal(typeof (f as unknown as Record<string, Record<string, number>>)[name]!.accuracy, 'number', name);
+          assert.equal(
+            typeof (f as unknown as Record<string, Record<string, number>>)[name]!.accuracy,
+            'number',
+            name,
+          );
       }
       // the mean over folds of the per-fold accuracies is the summary's mean
       const mean = saved.folds.reduce((a, f) => a + f.rnn.accuracy!, 0) / 2;
