@@ -1,12 +1,17 @@
-// The comparison step of `rnnlens start` (recordComparison) records the same compare.json as
-// `rnnlens compare`: summaries under `rnn.summary`, the folds with each contender's metrics and
-// the RNN's out-of-fold scores, so the dashboard's compare page draws its fold table and curves.
+// What the steps of `rnnlens start` record for the dashboard's result pages. The comparison
+// (recordComparison) records the same compare.json as `rnnlens compare`: summaries under
+// `rnn.summary`, the folds with each contender's metrics and the RNN's out-of-fold scores, so the
+// compare page draws its fold table and curves. The certificates (recordCertificates) carry each
+// input's dataset position and label and the class names the page heads its intervals with.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { createDataset } from '../../src/data/dataset.js';
+import { SequenceModel } from '../../src/nn/model.js';
 import { recordComparison } from '../../src/pipeline/compare.js';
+import { recordCertificates } from '../../src/pipeline/record.js';
 import { RunStore } from '../../src/runs/store.js';
 
 interface Saved {
@@ -18,7 +23,7 @@ interface Saved {
   oof: { indices: number[]; labels: number[]; probabilities: number[][] };
 }
 
-describe('rnnlens start: the recorded comparison', () => {
+describe('rnnlens start: the recorded comparison and certificates', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rnnlens-start-compare-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -70,6 +75,53 @@ describe('rnnlens start: the recorded comparison', () => {
         assert.equal(p.length, 2);
         assert.ok(Math.abs(p[0]! + p[1]! - 1) < 1e-4);
       }
+    } finally {
+      store.close();
+    }
+  });
+
+  it('certificates.json names the classes, and each input its dataset position and label', () => {
+    const store = RunStore.open(dir);
+    try {
+      const dataset = createDataset({
+        name: 'c',
+        input: 'tokens',
+        vocabSize: 6,
+        target: 'class',
+        classNames: ['ham', 'spam'],
+        items: Array.from({ length: 6 }, (_, i) => ({
+          x: Int32Array.from([2 + (i % 3), 3, 4]),
+          steps: 3,
+          label: i % 2,
+        })),
+      });
+      const model = new SequenceModel(
+        {
+          input: { kind: 'tokens', vocabSize: 6 },
+          layers: [
+            { kind: 'embedding', vocabSize: 6, dim: 3 },
+            { kind: 'lstm', units: 4 },
+            { kind: 'dense', units: 2 },
+          ],
+        },
+        { seed: 5 },
+      );
+      const ctx = { store, model, dataset, preprocessing: {}, classNames: ['ham', 'spam'] };
+      const { runId, total } = recordCertificates(ctx, [4, 1], 0.01);
+      assert.equal(total, 2);
+      const saved = store.readJson(runId, 'certificates.json') as {
+        classNames: string[];
+        results: { index: number; label: number; lower: number[]; upper: number[] }[];
+      };
+      assert.deepEqual(saved.classNames, ['ham', 'spam']);
+      assert.deepEqual(
+        saved.results.map((r) => [r.index, r.label]),
+        [
+          [4, 0],
+          [1, 1],
+        ],
+      );
+      for (const r of saved.results) r.lower.forEach((lo, k) => assert.ok(lo <= r.upper[k]!));
     } finally {
       store.close();
     }
