@@ -2,7 +2,7 @@
 // Chromium with playwright-core. Every page renders its figures (vega SVG), logs no console
 // errors, linked selection works across views and lands in the URL, error states are clear, and
 // each page is saved as a screenshot: into a temporary folder, or into RNNLENS_SCREENSHOTS when set
-// (`RNNLENS_SCREENSHOTS=docs/screenshots node scripts/run-tests.mjs e2e` refreshes the README's).
+// (the README's, of real runs, come from `node scripts/screenshots.mjs`).
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
