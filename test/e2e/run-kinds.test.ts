@@ -32,6 +32,7 @@ interface DOMRectLike {
 
 /** The runs scripts/demo-runs.mjs makes. */
 interface DemoRuns {
+  train: string;
   certify: string;
   evaluate: string;
   verifyGradients: string;
@@ -118,6 +119,36 @@ describe('result pages of real runs of every analysis kind', { skip }, () => {
     await server?.close();
     store?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('train: key metrics and the curves of every recorded metric first, the tabs of its data', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}?run=${runs.train}`);
+    await page.waitForSelector('.result[data-kind="train"] .curves');
+    const run = store.get(runs.train);
+    assert.equal(
+      await page.locator('dl.key-metrics [data-metric="test_accuracy"] dd').innerText(),
+      fmt(run.metrics.test_accuracy),
+    );
+    assert.deepEqual(
+      await page.$$eval('nav.tabs a', (as) => as.map((a) => a.getAttribute('data-tab'))),
+      ['overview', 'training', 'distributions', 'model', 'artifacts'],
+    );
+    // one chart per metric of the run's series (step_loss, train_loss, val_loss: one 'loss' chart)
+    const series = store.series(runs.train);
+    const metrics = [...new Set(series.map((p) => p.name.replace(/^(step|train|val)_/, '')))];
+    await figuresRendered(page, metrics.length, true);
+    const keys = await page.$$eval('.curves figure.figure', (fs) =>
+      fs.map((f) => f.getAttribute('data-key')),
+    );
+    assert.deepEqual(keys.sort(), metrics.map((m) => `curves:${m}`).sort());
+    // the loss chart holds every recorded optimiser step
+    const perStep = (await page.evaluate(
+      `window.__rnnlensViews['curves:loss'].data('source_0').filter((d) => d.series === 'train (per step)').length`,
+    )) as number;
+    assert.equal(perStep, series.filter((p) => p.name === 'step_loss').length);
+    assert.ok(perStep > 0);
+    assert.deepEqual(errors, []);
+    await page.close();
   });
 
   it('certify: per input certified or not, radius, attack radius and every class interval; a row and its bar select each other', async () => {
