@@ -1,7 +1,7 @@
 // Real runs of every analysis kind the dashboard has a result page for, made with the CLI
 // (bin/rnnlens.js, built into dist/) into one run store with tiny settings (seconds each):
-// trainings, certify (radius and attack), evaluate, verify gradients and dataset, cv, compare and
-// explain-bench. The browser tests and scripts/screenshots.mjs use them.
+// trainings, certify (radius and attack), evaluate, verify gradients and dataset, cv, compare,
+// explain-bench, and the DFA extraction, fixed points and unit ablation of the tomita3 model. The browser tests and scripts/screenshots.mjs use them.
 //   import { makeDemoRuns } from './demo-runs.mjs'; const ids = await makeDemoRuns(runsDir);
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -52,7 +52,7 @@ function rnnlensOnce(args, cwd) {
 /**
  * @typedef {{ train: string, model: string, certifyTrain: string, certifyModel: string, certify: string,
  *   evaluate: string, verifyGradients: string, verifyDataset: string, cv: string, compare: string,
- *   bench: string }} DemoRuns
+ *   bench: string, extract: string, dynamics: string, intervene: string }} DemoRuns
  */
 
 /**
@@ -103,6 +103,33 @@ export async function makeDemoRuns(runsDir, { big = false } = {}) {
       '6',
       ...store,
     ]);
+    const extract = await rnnlens(['extract', '--model', m, ...store]);
+    const dynamics = await rnnlens([
+      'dynamics',
+      '--model',
+      m,
+      '--starts',
+      '16',
+      '--iterations',
+      '300',
+      '--sequences',
+      '20',
+      '--quiet',
+      ...store,
+    ]);
+    const intervene = await rnnlens([
+      'intervene',
+      '--model',
+      m,
+      '--units',
+      '0',
+      '--permutations',
+      '9',
+      '--limit',
+      '50',
+      '--quiet',
+      ...store,
+    ]);
     const bench = await rnnlens([
       'explain-bench',
       '--datasets',
@@ -125,6 +152,9 @@ export async function makeDemoRuns(runsDir, { big = false } = {}) {
       certify: String(certify.run),
       verifyGradients: String(gradients.run),
       bench: String(bench.run),
+      extract: String(extract.run),
+      dynamics: String(dynamics.run),
+      intervene: String(intervene.run),
     };
   })();
   const motif = (async () => {

@@ -40,6 +40,9 @@ interface DemoRuns {
   cv: string;
   compare: string;
   bench: string;
+  extract: string;
+  dynamics: string;
+  intervene: string;
 }
 
 let dir: string;
@@ -476,4 +479,33 @@ describe('result pages of real runs of every analysis kind', { skip }, () => {
     assert.deepEqual(errors, []);
     await page.close();
   });
+
+  for (const [kind, figure] of [
+    ['extract', 'fig-dfa.json'],
+    ['dynamics', 'fig-fixed-points.json'],
+    ['intervene', 'fig-intervention.json'],
+  ] as const)
+    it(`${kind}: the run's metrics and its figure first`, async () => {
+      const id = runs[kind];
+      const { page, errors } = await openPage(browser, `${server.url}?run=${id}`);
+      await page.waitForSelector(`.result[data-kind="${kind}"] figure[data-key="${figure}"]`);
+      assert.deepEqual(
+        await page.$$eval('nav.tabs a', (as) => as.map((a) => a.getAttribute('data-tab'))),
+        ['overview', 'figures', 'artifacts'],
+      );
+      // the key metrics are the run's own
+      const run = store.get(id);
+      const shown = await page.$$eval('dl.key-metrics > div', (ds) =>
+        ds.map((d) => [d.getAttribute('data-metric'), d.querySelector('dd')?.textContent ?? '']),
+      );
+      assert.ok(shown.length > 0, `${kind}: key metrics`);
+      for (const [k, v] of shown) assert.equal(v, fmt(run.metrics[k!]), `${kind}: ${k}`);
+      await figuresRendered(page, 1, true);
+      const order = await page.$$eval('.result, table.summary', (els) =>
+        els.map((e) => e.className.split(' ')[0]),
+      );
+      assert.deepEqual(order, ['result', 'summary'], `${kind}: result before the record`);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
 });
