@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { RnnlensError } from '../core/errors.js';
 import { RunStore } from '../runs/store.js';
 import { compareModels, type Comparison, type PairedTestName } from '../verify/compare.js';
-import { addCvOptions, executorFromCli, fingerprintOfPool, prepareFromCli, type CvCliOptions } from './cv.js';
+import { addCvOptions, cvJson, executorFromCli, fingerprintOfPool, prepareFromCli, type CvCliOptions } from './cv.js';
 import { createProgressRenderer } from './progress.js';
 
 const fmt = (v: number | null | undefined, d = 4): string => (v === null || v === undefined ? '-' : Math.abs(v) > 0 && Math.abs(v) < 1e-3 ? v.toExponential(2) : v.toFixed(d));
@@ -27,6 +27,8 @@ export function compareJson(c: Comparison): Record<string, unknown> {
     comparisons: c.comparisons,
     folds: c.rnn.folds.map((f, j) => ({ train: Array.from(f.train), test: Array.from(f.test), rnn: f.metrics, ...Object.fromEntries(c.contenders.map((x) => [x.name, x.folds[j]!.metrics])) })),
     warnings: c.warnings,
+    // the RNN's out-of-fold scores (confusion matrix, ROC and PR curves on the dashboard)
+    oof: cvJson(c.rnn).oof,
   };
 }
 
@@ -112,7 +114,7 @@ export function register(program: Command): void {
             }
             writer.finish('finished', { metrics: flat });
           }
-          process.stdout.write(o.json ? JSON.stringify(json) + '\n' : compareText(c) + (writer ? `run ${writer.id}\n` : ''));
+          process.stdout.write(o.json ? JSON.stringify(writer ? { ...json, run: writer.id } : json) + '\n' : compareText(c) + (writer ? `run ${writer.id}\n` : ''));
         } catch (err) {
           writer?.fail(err);
           throw err;

@@ -5,7 +5,7 @@
  * summary per metric with its confidence interval, and record a `cv` run in the run store.
  * `--json` prints `{ folds: [{ train, test, metrics, fitSeconds }], summary: { metric: { mean,
  * sd, ci } }, oof: { indices, labels, probabilities } }` (regression: `values` in place of
- * `probabilities`, true values as `labels`).
+ * `probabilities`, true values as `labels`), and `run` (the recorded run's id) when it records one.
  */
 import type { Command } from 'commander';
 import { RnnlensError } from '../core/errors.js';
@@ -159,7 +159,7 @@ export function register(program: Command): void {
           for (const [k, s] of Object.entries(cv.summary)) Object.assign(flat, { [`${k}_mean`]: s.mean, [`${k}_sd`]: s.sd, [`${k}_ci_low`]: s.ci[0], [`${k}_ci_high`]: s.ci[1] });
           writer.finish('finished', { metrics: flat });
         }
-        process.stdout.write(o.json ? JSON.stringify(json) + '\n' : cvText(cv) + (writer ? `run ${writer.id}\n` : ''));
+        process.stdout.write(o.json ? JSON.stringify(writer ? { ...json, run: writer.id } : json) + '\n' : cvText(cv) + (writer ? `run ${writer.id}\n` : ''));
       } catch (err) {
         writer?.fail(err);
         throw err;

@@ -1,13 +1,14 @@
 /**
  * A recorded comparison of a recipe's RNN with the random-forest and majority baselines on the
  * same cross-validation folds (Nadeau–Bengio corrected resampled t-test), with an error-bar figure
- * of each contender's mean and interval.
+ * of each contender's mean and interval and the same compare.json as `rnnlens compare`.
  */
 import type { ProgressCallback } from '../core/progress.js';
 import type { RunStore } from '../runs/store.js';
 import type { ModelShape } from '../train/recipes.js';
 import type { TrainConfig } from '../train/trainer.js';
 import { compareModels } from '../verify/compare.js';
+import { compareJson } from '../cli/compare.js';
 
 export interface RecordComparisonOptions {
   seed: number;
@@ -29,7 +30,8 @@ export async function recordComparison(store: RunStore, recipe: string, opts: Re
       .filter((r) => r.s && Number.isFinite(r.s.mean))
       .map((r) => ({ group: r.name, value: r.s!.mean, lower: Number.isFinite(r.s!.ci[0]) ? r.s!.ci[0] : r.s!.mean, upper: Number.isFinite(r.s!.ci[1]) ? r.s!.ci[1] : r.s!.mean }));
     if (rows.length > 0) w.writeFigure('fig-compare.json', { figure: 'error-bars', title: `${m} over ${opts.folds} folds (mean and interval)`, data: { metric: m, rows } });
-    w.writeJson('compare.json', { metric: m, alpha: c.alpha, test: c.test, rnn: c.rnn.summary, contenders: c.contenders.map((k) => ({ name: k.name, summary: k.summary })), comparisons: c.comparisons, warnings: c.warnings });
+    // the artifact `rnnlens compare` records (folds and out-of-fold scores for the dashboard)
+    w.writeJson('compare.json', compareJson(c));
     const metrics: Record<string, number> = { [`rnn_${m}`]: c.rnn.summary[m]?.mean ?? NaN };
     const parts: string[] = [`RNN ${m} ${fmt(c.rnn.summary[m]?.mean)} [${fmt(c.rnn.summary[m]?.ci[0])}, ${fmt(c.rnn.summary[m]?.ci[1])}]`];
     for (const p of c.comparisons) {

@@ -157,7 +157,7 @@ export function recordCertificates(ctx: AnalysisContext, indices: number[], eps:
     });
     const certifiedCorrect = results.filter((r) => r.certified && r.prediction === r.label).length;
     const acc = clopperPearson(certifiedCorrect, results.length);
-    w.writeJson('certificates.json', { eps, norm: 'linf', method: 'crown', results, certifiedAccuracy: acc });
+    w.writeJson('certificates.json', { eps, norm: 'linf', method: 'crown', results, certifiedAccuracy: acc, ...(ctx.classNames ? { classNames: ctx.classNames } : {}) });
     w.finish('finished', { metrics: { certifiedAccuracy: certifiedCorrect / results.length, certified: results.filter((r) => r.certified).length } });
     return { runId: w.id, certified: results.filter((r) => r.certified).length, total: results.length, interval: [acc.lower, acc.upper] };
   } catch (err) {

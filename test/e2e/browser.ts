@@ -31,8 +31,12 @@ export async function buildDashboard(outDir: string): Promise<string> {
 }
 
 /** A page at `url` that records console errors and uncaught exceptions. */
-export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+export async function openPage(
+  browser: Browser,
+  url: string,
+  viewport: { width: number; height: number } = { width: 1280, height: 860 },
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport });
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -40,21 +44,25 @@ export async function openPage(browser: Browser, url: string): Promise<{ page: P
   return { page, errors };
 }
 
-/** Waits until at least `expected` figures are drawn, each an SVG with vega marks. */
-export async function figuresRendered(page: Page, expected: number): Promise<void> {
+/**
+ * Waits until at least `expected` figures are drawn, each an SVG with vega marks; with `exact`,
+ * the page holds exactly `expected` figures and every one of them is drawn.
+ */
+export async function figuresRendered(page: Page, expected: number, exact = false): Promise<void> {
   await page.waitForFunction(
     `document.querySelectorAll('figure.figure[data-rendered="true"]').length >= ${expected}`,
     undefined,
     { timeout: 20000 },
   );
-  const counts = await page.$$eval('figure.figure[data-rendered="true"]', (figs) =>
+  const counts = await page.$$eval(exact ? 'figure.figure' : 'figure.figure[data-rendered="true"]', (figs) =>
     figs.map(
       (f) =>
         f.querySelectorAll('svg .mark-rect, svg .mark-symbol, svg .mark-line, svg .mark-text, svg .mark-rule')
           .length,
     ),
   );
-  assert.ok(counts.length >= expected, `${counts.length} figures drawn, expected ${expected}`);
+  if (exact) assert.equal(counts.length, expected, `${counts.length} figures on the page, expected ${expected}`);
+  else assert.ok(counts.length >= expected, `${counts.length} figures drawn, expected ${expected}`);
   assert.ok(
     counts.every((c) => c > 0),
     `every figure has vega marks: ${counts}`,

@@ -3,20 +3,17 @@
 // toggle switches the y scale, the x axis choice changes the axis, and the compare page shows
 // the settings table with the differing row marked beside both runs' curves. No console errors.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { RunStore } from '../../src/runs/store.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { runRecipe } from '../../src/train/run-recipe.js';
+import { browserSkip, buildDashboard, launchChromium, openPage } from './browser.js';
 
-const CHROMIUM = process.env.RNNLENS_CHROMIUM ?? '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `SKIPPED: no browser at ${CHROMIUM} (install Debian's chromium: apt-get install chromium) - the browser tests did not run`;
-if (skip) process.stderr.write(`\n*** e2e ${skip} ***\n\n`);
+const skip = browserSkip('curves');
 
 let dir: string;
 let store: RunStore;
@@ -28,27 +25,13 @@ let runB: string;
 describe('curves view in Chromium', { skip }, () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rnnlens-curves-e2e-'));
-    // @ts-expect-error: a plain .mjs build script without type declarations
-    const { buildWeb } = (await import('../../scripts/build-web.mjs')) as {
-      buildWeb: (o: { outDir: string }) => Promise<string>;
-    };
-    const webDir = await buildWeb({ outDir: join(dir, 'web') });
+    const webDir = await buildDashboard(join(dir, 'web'));
     store = RunStore.open(join(dir, 'runs'));
     const train = { distributions: false };
     runA = (await runRecipe('motif', { epochs: 2, hidden: 8, batchSize: 64, config: { train } }, { store })).runId!;
     runB = (await runRecipe('motif', { epochs: 2, hidden: 12, batchSize: 64, config: { train } }, { store })).runId!;
     server = await startServer({ store, port: 0, webDir });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -57,14 +40,7 @@ describe('curves view in Chromium', { skip }, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function open(query: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-    const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${server.url}${query}`);
-    return { page, errors };
-  }
+  const open = (query: string): Promise<{ page: Page; errors: string[] }> => openPage(browser, `${server.url}${query}`);
 
   const LOSS = 'figure.figure[data-key="curves:loss"]';
   const rendered = (page: Page) =>

@@ -2,25 +2,21 @@
 // Chromium with playwright-core. Every page renders its figures (vega SVG), logs no console
 // errors, linked selection works across views and lands in the URL, error states are clear, and
 // each page is saved as a screenshot: into a temporary folder, or into RNNLENS_SCREENSHOTS when set
-// (`RNNLENS_SCREENSHOTS=docs/screenshots node scripts/run-tests.mjs e2e` refreshes the README's).
+// (the README's, of real runs, come from `node scripts/screenshots.mjs`).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { RunStore } from '../../src/runs/store.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { makeFixtureStore, SEQUENCES, type FixtureRuns } from '../server/fixture-store.js';
 import { EXPECT, SAMPLE } from '../report/sample-figures.js';
+import { browserSkip, buildDashboard, figuresRendered as drawn, launchChromium, openPage, param } from './browser.js';
 
-// RNNLENS_CHROMIUM points at another Chromium binary (never downloaded by the tests)
-const CHROMIUM = process.env.RNNLENS_CHROMIUM ?? '/usr/bin/chromium';
 let SHOTS: string;
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `SKIPPED: no browser at ${CHROMIUM} (install Debian's chromium: apt-get install chromium) - the browser tests did not run`;
-if (skip) process.stderr.write(`\n*** e2e ${skip} ***\n\n`);
+const skip = browserSkip('dashboard');
 
 let dir: string;
 let store: RunStore;
@@ -33,25 +29,11 @@ const webDirOf = (): string => builtWeb;
 describe('dashboard in Chromium', { skip }, () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rnnlens-e2e-'));
-    // @ts-expect-error: a plain .mjs build script without type declarations
-    const { buildWeb } = (await import('../../scripts/build-web.mjs')) as {
-      buildWeb: (o: { outDir: string }) => Promise<string>;
-    };
-    const webDir = (builtWeb = await buildWeb({ outDir: join(dir, 'web') }));
+    const webDir = (builtWeb = await buildDashboard(join(dir, 'web')));
     store = RunStore.open(join(dir, 'runs'));
     runs = makeFixtureStore(store);
     server = await startServer({ store, port: 0, webDir });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     SHOTS = process.env.RNNLENS_SCREENSHOTS ?? join(dir, 'screenshots');
     mkdirSync(SHOTS, { recursive: true });
   });
@@ -62,40 +44,9 @@ describe('dashboard in Chromium', { skip }, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A page at `query` that records console errors and uncaught exceptions. */
-  async function open(query: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-    const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${server.url}${query}`);
-    return { page, errors };
-  }
-
+  const open = (query: string): Promise<{ page: Page; errors: string[] }> => openPage(browser, `${server.url}${query}`);
   /** Waits until every figure on the page is drawn and holds an SVG with marks. */
-  async function figuresRendered(page: Page, expected: number): Promise<void> {
-    await page.waitForFunction(
-      `document.querySelectorAll('figure.figure[data-rendered="true"]').length >= ${expected}`,
-      undefined,
-      { timeout: 15000 },
-    );
-    const counts = await page.$$eval('figure.figure', (figs) =>
-      figs.map(
-        (f) =>
-          f.querySelectorAll(
-            'svg .mark-rect, svg .mark-symbol, svg .mark-line, svg .mark-text, svg .mark-rule',
-          ).length,
-      ),
-    );
-    assert.equal(counts.length, expected);
-    assert.ok(
-      counts.every((c) => c > 0),
-      `every figure has vega marks: ${counts}`,
-    );
-  }
-
-  const param = (page: Page, key: string): string | null =>
-    new URL(page.url()).searchParams.get(key);
+  const figuresRendered = (page: Page, expected: number): Promise<void> => drawn(page, expected, true);
 
   it('runs list: paged table, filters, no console errors', async () => {
     const { page, errors } = await open('');
@@ -238,10 +189,7 @@ describe('dashboard in Chromium', { skip }, () => {
     });
     try {
       const base = `http://127.0.0.1:${guarded.port}/`;
-      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-      const errors: string[] = [];
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      await page.goto(`${base}?token=e2e-token-0123&run=${runs.train}&view=training`);
+      const { page, errors } = await openPage(browser, `${base}?token=e2e-token-0123&run=${runs.train}&view=training`);
       await figuresRendered(page, 2);
       assert.equal(param(page, 'token'), 'e2e-token-0123', 'navigation keeps the token');
       await page.goto(`${base}`);

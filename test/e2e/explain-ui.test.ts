@@ -3,11 +3,11 @@
 // same numbers attribute() gives); a bad parameter shows the server's message in the page; a
 // dataset item can be picked; no console errors.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { textItem } from '../../src/data/preprocess.js';
 import { attribute } from '../../src/explain/attribute.js';
 import { predictOutputs } from '../../src/predict/predict.js';
@@ -15,12 +15,9 @@ import { RunStore } from '../../src/runs/store.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { loadModel } from '../../src/train/checkpoint.js';
 import { trainAddingRun, trainSpamRun } from '../server/explain-run.js';
+import { browserSkip, buildDashboard, launchChromium, openPage, param } from './browser.js';
 
-const CHROMIUM = process.env.RNNLENS_CHROMIUM ?? '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `SKIPPED: no browser at ${CHROMIUM} (install Debian's chromium: apt-get install chromium) - the browser tests did not run`;
-if (skip) process.stderr.write(`\n*** e2e ${skip} ***\n\n`);
+const skip = browserSkip('explain');
 
 const TEXT = 'Click here to win free money now, limited offer';
 
@@ -36,19 +33,12 @@ let SHOTS: string;
 describe('Explain page in Chromium', { skip }, () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rnnlens-e2e-explain-'));
-    // @ts-expect-error: a plain .mjs build script without type declarations
-    const { buildWeb } = (await import('../../scripts/build-web.mjs')) as {
-      buildWeb: (o: { outDir: string }) => Promise<string>;
-    };
-    const webDir = await buildWeb({ outDir: join(dir, 'web') });
+    const webDir = await buildDashboard(join(dir, 'web'));
     store = RunStore.open(join(dir, 'runs'));
     numericRun = (await trainAddingRun(store)).id;
     ({ id: run, modelDir } = await trainSpamRun(store));
     server = await startServer({ store, port: 0, webDir });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     SHOTS = process.env.RNNLENS_SCREENSHOTS ?? join(dir, 'screenshots');
     mkdirSync(SHOTS, { recursive: true });
   });
@@ -59,21 +49,15 @@ describe('Explain page in Chromium', { skip }, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function open(query: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${server.url}${query}`);
-    return { page, errors };
-  }
+  const open = (query: string): Promise<{ page: Page; errors: string[] }> =>
+    openPage(browser, `${server.url}${query}`, { width: 1280, height: 900 });
 
   it('type a text, run integrated gradients: the predicted class and the coloured tokens', async () => {
     const { page, errors } = await open('');
     // from the runs list through the header link
     await page.click('header a[data-nav="explain"]');
     await page.waitForSelector('section[data-page="explain"] select[name="model"]');
-    assert.equal(new URL(page.url()).searchParams.get('view'), 'explain');
+    assert.equal(param(page, 'view'), 'explain');
     assert.equal(await page.locator('select[name="model"]').inputValue(), run);
     await page.fill('textarea[name="text"]', TEXT);
     await page.selectOption('select[name="method"]', 'integrated-gradients');

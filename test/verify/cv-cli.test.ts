@@ -35,7 +35,7 @@ describe('rnnlens cv / compare', () => {
 
   it('cv --json prints the documented shape and records a cv run', async () => {
     const j = JSON.parse(await run(['cv', ...small, '--json', '--runs-dir', runs]));
-    assert.deepEqual(Object.keys(j), ['folds', 'summary', 'oof']);
+    assert.deepEqual(Object.keys(j), ['folds', 'summary', 'oof', 'run']);
     assert.equal(j.folds.length, 2);
     assert.deepEqual(Object.keys(j.folds[0]), ['train', 'test', 'metrics', 'fitSeconds']);
     assert.equal(j.folds[0].train.length + j.folds[0].test.length, 2000);
@@ -48,8 +48,10 @@ describe('rnnlens cv / compare', () => {
     try {
       const [rec] = store.list({ kind: 'cv' });
       assert.equal(rec!.status, 'finished');
+      assert.equal(j.run, rec!.id, 'the --json line names the recorded run');
       assert.ok(Math.abs(rec!.metrics.accuracy_mean! - j.summary.accuracy.mean) < 1e-12);
-      assert.deepEqual(store.readJson(rec!.id, 'cv.json'), j);
+      const { run: _id, ...recorded } = j;
+      assert.deepEqual(store.readJson(rec!.id, 'cv.json'), recorded);
     } finally {
       store.close();
     }
@@ -71,7 +73,13 @@ describe('rnnlens cv / compare', () => {
     assert.equal(p.test, 'nadeau-bengio-t');
     const store = RunStore.open(runs);
     try {
-      assert.equal(store.list({ kind: 'compare' }).length, 1);
+      const [rec] = store.list({ kind: 'compare' });
+      assert.equal(j.run, rec!.id, 'the --json line names the recorded run');
+      // the RNN's out-of-fold scores, one row per item, for the dashboard's curves
+      const saved = store.readJson(rec!.id, 'compare.json') as { oof: { indices: number[]; probabilities: number[][] } };
+      assert.equal(saved.oof.indices.length, 2000);
+      assert.equal(saved.oof.probabilities[0]!.length, 2);
+      assert.deepEqual(saved.oof, j.oof);
     } finally {
       store.close();
     }

@@ -11,6 +11,7 @@ import { fmt, when } from './format';
 import { CurvesExplorer } from './CurvesExplorer';
 import { layerRows } from './model';
 import { ModelView } from './ModelView';
+import { hasKindResult, KindResult } from './results/KindResult';
 import { SequenceList } from './SequenceList';
 import { EXPLORER_ARTIFACT } from './explorer-data';
 import { UnitExplorer } from './UnitExplorer';
@@ -39,7 +40,7 @@ function Figures({
   onSelect: (p: Partial<Selection>) => void;
   empty: string;
 }) {
-  if (figures.length === 0) return <p className="empty">{empty}</p>;
+  if (figures.length === 0) return empty ? <p className="empty">{empty}</p> : null;
   return (
     <div className="figure-grid">
       {figures.map((f) =>
@@ -187,6 +188,7 @@ function Result({
           )}
         </p>
       )}
+      <KindResult d={d} />
       {r.status !== 'running' && d.artifacts.some((a) => a.name === EXPLORER_ARTIFACT) && <UnitExplorer run={r.id} selection={selection} onSelect={onSelect} />}
       {r.kind === 'train' ? (
         <CurvesExplorer runs={[r.id]} />
@@ -198,7 +200,7 @@ function Result({
             figures={shown.slice(0, RESULT_FIGURES)}
             selection={selection}
             onSelect={onSelect}
-            empty="This run recorded no figures."
+            empty={hasKindResult(r.kind) ? '' : 'This run recorded no figures.'}
           />
           {shown.length > RESULT_FIGURES && (
             <p>

@@ -20,6 +20,8 @@ export interface VegaFigureProps {
   link?: FigureLink;
   selection?: Selection;
   onSelect?: (patch: Partial<Selection>) => void;
+  /** What the sequence selection stands for in this figure (a fold, an input, ...). */
+  seqLabel?: string;
 }
 
 export function VegaFigure({
@@ -29,6 +31,7 @@ export function VegaFigure({
   link = {},
   selection,
   onSelect,
+  seqLabel = 'sequence',
 }: VegaFigureProps) {
   const holder = useRef<HTMLDivElement>(null);
   const result = useRef<Result | null>(null);
@@ -77,7 +80,7 @@ export function VegaFigure({
     if (linked.unit || linked.seq) void view.runAsync();
   }, [selection?.unit, selection?.seq, rendered, linked]);
 
-  const linkedTo = [linked.unit ? 'unit' : '', linked.seq ? 'sequence' : '']
+  const linkedTo = [linked.unit ? 'unit' : '', linked.seq ? seqLabel : '']
     .filter(Boolean)
     .join(' and ');
   return (
