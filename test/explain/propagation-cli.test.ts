@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runCli } from '../../src/cli/main.js';
+import { cli } from '../cli-capture.js';
 import { zooFixtures } from '../io/onnx-zoo-fixtures.js';
 
 const FIX = new URL('../fixtures/', import.meta.url).pathname;
@@ -83,27 +83,6 @@ function kerasCases(): Case[] {
     }
   }
   return out;
-}
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const w1 = process.stdout.write.bind(process.stdout);
-  const w2 = process.stderr.write.bind(process.stderr);
-  // the CLI writes text; binary chunks are the test runner's own messages and pass through
-  process.stdout.write = ((t: string | Uint8Array, ...rest: never[]) => (typeof t === 'string' ? ((out += t), true) : w1(t, ...rest))) as typeof process.stdout.write;
-  process.stderr.write = ((t: string | Uint8Array, ...rest: never[]) => (typeof t === 'string' ? ((err += t), true) : w2(t, ...rest))) as typeof process.stderr.write;
-  // the runner's own exit code (set when a test fails) is not the command's
-  const runnerCode = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    const code = await runCli(args);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = w1;
-    process.stderr.write = w2;
-    process.exitCode = runnerCode;
-  }
 }
 
 function checkAttributions(c: Case, a: Nested[], what: string): void {
