@@ -22,6 +22,15 @@ function carry(desc: usize, t: i32, B: i32, b: i32, Hp: i32): void {
 
 /** Reset-after forward. s: scratch [rows, 3Hp] for h·U. Bias x side holds bx + [bh_r, bh_z, 0]. */
 export function gru_forward(desc: usize, b0: i32, b1: i32, work: usize, s: usize): void {
+  // the logistic σ (mode 0) gets its own copy of the loops, without a mode test per vector
+  const mode = gateMode(field(desc, F.D_FLAGS));
+  if (mode == 0) gruForwardImpl(desc, b0, b1, work, s, 0);
+  else gruForwardImpl(desc, b0, b1, work, s, mode);
+}
+
+// @ts-ignore: decorator
+@inline
+function gruForwardImpl(desc: usize, b0: i32, b1: i32, work: usize, s: usize, mode: i32): void {
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
   // outputs-only pass (FLAGS bit 3): one step's gate rows, reused at every step
   const tg = (field(desc, F.D_FLAGS) & 8) != 0 ? 0 : 1;
@@ -31,7 +40,6 @@ export function gru_forward(desc: usize, b0: i32, b1: i32, work: usize, s: usize
   const D = field(desc, F.D_D), pX = ptr(desc, F.D_X), pWp = ptr(desc, F.D_WP), pBiasX = ptr(desc, F.D_BIASX);
   const hb = (<usize>Hp) << 2;
   const mb = b1 - b0;
-  const mode = gateMode(field(desc, F.D_FLAGS));
   for (let t = 0; t < T; t++) {
     // G = bias_x + x_t·W;  S = h_{t−1}·U (kept apart: reset-after needs h·U_n on its own)
     gemm_step(mb, GH, D, rowAt(pX, t, B, b0, D), D, 0, 0, 0, pWp, pBiasX, rowAt(pG, t * tg, B, b0, GH), GH, work);
@@ -77,6 +85,15 @@ export function gru_forward(desc: usize, b0: i32, b1: i32, work: usize, s: usize
  *   dAx = [dr_pre, dz_pre, dn_pre]; dAh = [dr_pre, dz_pre, dn_pre⊙r]; dh_prev = dh⊙z + dAh·Uᵀ
  */
 export function gru_backward(desc: usize, b0: i32, b1: i32, work: usize): void {
+  // the logistic σ (mode 0) gets its own copy of the loops, without a mode test per vector
+  const mode = gateMode(field(desc, F.D_FLAGS));
+  if (mode == 0) gruBackwardImpl(desc, b0, b1, work, 0);
+  else gruBackwardImpl(desc, b0, b1, work, mode);
+}
+
+// @ts-ignore: decorator
+@inline
+function gruBackwardImpl(desc: usize, b0: i32, b1: i32, work: usize, mode: i32): void {
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
   const GH = 3 * Hp;
   const pG = ptr(desc, F.D_G), pHn = ptr(desc, F.D_HN), pMask = ptr(desc, F.D_MASK);
@@ -84,7 +101,6 @@ export function gru_backward(desc: usize, b0: i32, b1: i32, work: usize): void {
   const pDh = ptr(desc, F.D_DH), pSteps = ptr(desc, F.D_DHSTEPS);
   const hb = (<usize>Hp) << 2;
   const one = f32x4.splat(1);
-  const mode = gateMode(field(desc, F.D_FLAGS));
   for (let t = T - 1; t >= 0; t--) {
     for (let b = b0; b < b1; b++) {
       const dh = pDh + ((<usize>(b * Hp)) << 2);
@@ -132,6 +148,15 @@ function addInto(dst: usize, src: usize, n: i32): void {
  * s2: scratch [rows, 2Hp] ((r⊙h) in the first Hp, (r⊙h)·U_n in the second).
  */
 export function gru_rb_forward(desc: usize, b0: i32, b1: i32, work: usize, s: usize, s2: usize): void {
+  // the logistic σ (mode 0) gets its own copy of the loops, without a mode test per vector
+  const mode = gateMode(field(desc, F.D_FLAGS));
+  if (mode == 0) gruRbForwardImpl(desc, b0, b1, work, s, s2, 0);
+  else gruRbForwardImpl(desc, b0, b1, work, s, s2, mode);
+}
+
+// @ts-ignore: decorator
+@inline
+function gruRbForwardImpl(desc: usize, b0: i32, b1: i32, work: usize, s: usize, s2: usize, mode: i32): void {
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
   // outputs-only pass (FLAGS bit 3): one step's gate rows, reused at every step
   const tg = (field(desc, F.D_FLAGS) & 8) != 0 ? 0 : 1;
@@ -141,7 +166,6 @@ export function gru_rb_forward(desc: usize, b0: i32, b1: i32, work: usize, s: us
   const D = field(desc, F.D_D), pX = ptr(desc, F.D_X), pWp = ptr(desc, F.D_WP), pBiasX = ptr(desc, F.D_BIASX);
   const hb = (<usize>Hp) << 2;
   const mb = b1 - b0;
-  const mode = gateMode(field(desc, F.D_FLAGS));
   const rh = s2, sn = s2 + ((<usize>(mb * Hp)) << 2);
   for (let t = 0; t < T; t++) {
     gemm_step(mb, GH, D, rowAt(pX, t, B, b0, D), D, 0, 0, 0, pWp, pBiasX, rowAt(pG, t * tg, B, b0, GH), GH, work);
@@ -199,6 +223,15 @@ export function gru_rb_forward(desc: usize, b0: i32, b1: i32, work: usize, s: us
  *   dr_pre = (d(r⊙h)⊙h_prev)⊙σ'(a_r); dh_prev = dh⊙z + d(r⊙h)⊙r + [dr_pre, dz_pre]·U_rzᵀ
  */
 export function gru_rb_backward(desc: usize, b0: i32, b1: i32, work: usize, s: usize): void {
+  // the logistic σ (mode 0) gets its own copy of the loops, without a mode test per vector
+  const mode = gateMode(field(desc, F.D_FLAGS));
+  if (mode == 0) gruRbBackwardImpl(desc, b0, b1, work, s, 0);
+  else gruRbBackwardImpl(desc, b0, b1, work, s, mode);
+}
+
+// @ts-ignore: decorator
+@inline
+function gruRbBackwardImpl(desc: usize, b0: i32, b1: i32, work: usize, s: usize, mode: i32): void {
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
   const GH = 3 * Hp;
   const pG = ptr(desc, F.D_G), pMask = ptr(desc, F.D_MASK), pRH = ptr(desc, F.D_RH);
@@ -207,7 +240,6 @@ export function gru_rb_backward(desc: usize, b0: i32, b1: i32, work: usize, s: u
   const hb = (<usize>Hp) << 2;
   const one = f32x4.splat(1);
   const mb = b1 - b0;
-  const mode = gateMode(field(desc, F.D_FLAGS));
   for (let t = T - 1; t >= 0; t--) {
     for (let b = b0; b < b1; b++) {
       const dh = pDh + ((<usize>(b * Hp)) << 2);

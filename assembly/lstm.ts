@@ -8,6 +8,15 @@ import * as F from './desc';
 import { copy4, field, isReal, ptr, rowAt, zero4 } from './desc';
 
 export function lstm_forward(desc: usize, b0: i32, b1: i32, work: usize): void {
+  // the logistic σ (mode 0) gets its own copy of the loops, without a mode test per vector
+  const mode = gateMode(field(desc, F.D_FLAGS));
+  if (mode == 0) lstmForwardImpl(desc, b0, b1, work, 0);
+  else lstmForwardImpl(desc, b0, b1, work, mode);
+}
+
+// @ts-ignore: decorator
+@inline
+function lstmForwardImpl(desc: usize, b0: i32, b1: i32, work: usize, mode: i32): void {
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
   // outputs-only pass (FLAGS bit 3): one step's gate rows, reused at every step
   const tg = (field(desc, F.D_FLAGS) & 8) != 0 ? 0 : 1;
@@ -17,7 +26,6 @@ export function lstm_forward(desc: usize, b0: i32, b1: i32, work: usize): void {
   const D = field(desc, F.D_D), pX = ptr(desc, F.D_X);
   const pWUp = ptr(desc, F.D_WP), pBias = ptr(desc, F.D_BIASX);
   const mb = b1 - b0;
-  const mode = gateMode(field(desc, F.D_FLAGS));
   for (let t = 0; t < T; t++) {
     // a_t = bias + [x_t, h_{t−1}] · [W; U]
     const hPrev0 = t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b0 * Hp)) << 2) : rowAt(pHs, t - 1, B, b0, Hp);
@@ -69,6 +77,15 @@ export function lstm_forward(desc: usize, b0: i32, b1: i32, work: usize): void {
  *   dc_prev = dc⊙f;  dh_prev = dA·Uᵀ
  */
 export function lstm_backward(desc: usize, b0: i32, b1: i32, work: usize): void {
+  // the logistic σ (mode 0) gets its own copy of the loops, without a mode test per vector
+  const mode = gateMode(field(desc, F.D_FLAGS));
+  if (mode == 0) lstmBackwardImpl(desc, b0, b1, work, 0);
+  else lstmBackwardImpl(desc, b0, b1, work, mode);
+}
+
+// @ts-ignore: decorator
+@inline
+function lstmBackwardImpl(desc: usize, b0: i32, b1: i32, work: usize, mode: i32): void {
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
   const GH = 4 * Hp;
   const pG = ptr(desc, F.D_G), pHs = ptr(desc, F.D_HS), pCs = ptr(desc, F.D_CS);
@@ -77,7 +94,6 @@ export function lstm_backward(desc: usize, b0: i32, b1: i32, work: usize): void 
   const pUTp = ptr(desc, F.D_UTP);
   const hb = (<usize>Hp) << 2;
   const one = f32x4.splat(1);
-  const mode = gateMode(field(desc, F.D_FLAGS));
   for (let t = T - 1; t >= 0; t--) {
     for (let b = b0; b < b1; b++) {
       const dh = pDh + ((<usize>(b * Hp)) << 2);

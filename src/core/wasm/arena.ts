@@ -10,8 +10,11 @@ import type { FloatArray } from '../tensor.js';
 import type { WasmMemory } from './module.js';
 import { MAXIMUM_PAGES } from './module.js';
 
-/** Byte offsets below this are never handed out: pointer 0 means "absent" to the kernels. */
-const BASE = 4096;
+/**
+ * Byte offsets below this are never handed out: pointer 0 means "absent" to the kernels, and the
+ * kernels' static data (the activation constants, from byte 1024) lies below it.
+ */
+export const BASE = 4096;
 const PAGE = 65536;
 
 export class Arena {
