@@ -6,7 +6,7 @@ export const D_T = 0; //          steps
 export const D_B = 1; //          batch (row stride of every [T, B, *] array)
 export const D_HP = 2; //         hidden size padded to a multiple of 4
 export const D_D = 3; //          input features
-export const D_FLAGS = 4; //      bit 0: SimpleRNN uses relu; bits 1–2: gate activation (0 σ, 1 hard, 2 hard Keras 3); bit 3: outputs only (gates [B, G·Hp], reused per step)
+export const D_FLAGS = 4; //      bit 0: SimpleRNN uses relu; bits 1–2: gate activation (0 σ, 1 hard, 2 hard Keras 3); bit 3: outputs only (gates [B, G·Hp], reused per step; LSTM cs a two-row ring [2, B, Hp]); bit 4: hs a two-row ring [2, B, Hp] (only the last step is read)
 export const D_X = 5; //          x [T, B, D]
 export const D_WP = 6; //         W packed (K = D, N = G·Hp); LSTM, SimpleRNN: [W; U] stacked (K = D + Hp)
 export const D_BIASX = 7; //      per-step bias added to x·W [G·Hp]
@@ -71,4 +71,15 @@ export function zero4(dst: usize, n: i32): void {
 @inline
 export function isReal(pMask: usize, t: i32, B: i32, b: i32): bool {
   return pMask == 0 || load<u8>(pMask + <usize>(t * B + b)) != 0;
+}
+
+/**
+ * Row mask of a [T, B, *] array that may be a two-row ring: step t lives in row t & mask, which is
+ * t & 1 when the descriptor FLAGS bit `bit` is set (only the last rows are read afterwards) and t
+ * otherwise.
+ */
+// @ts-ignore: decorator
+@inline
+export function ringMask(desc: usize, bit: i32): i32 {
+  return (field(desc, D_FLAGS) & bit) != 0 ? 1 : -1;
 }

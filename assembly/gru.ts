@@ -5,17 +5,17 @@
 import { gemm_acc_packed, gemm_step } from './gemm-step';
 import { dgate4, gate4, gateMode, tanh4 } from './activations';
 import * as F from './desc';
-import { copy4, field, isReal, ptr, rowAt, zero4 } from './desc';
+import { copy4, field, isReal, ptr, ringMask, rowAt, zero4 } from './desc';
 
 // @ts-ignore: decorator
 @inline
 function prevRow(desc: usize, t: i32, B: i32, b: i32, Hp: i32): usize {
-  return t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b * Hp)) << 2) : rowAt(ptr(desc, F.D_HS), t - 1, B, b, Hp);
+  return t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b * Hp)) << 2) : rowAt(ptr(desc, F.D_HS), (t - 1) & ringMask(desc, 16), B, b, Hp);
 }
 
 /** Padded step: h carried, output 0. */
 function carry(desc: usize, t: i32, B: i32, b: i32, Hp: i32): void {
-  copy4(rowAt(ptr(desc, F.D_HS), t, B, b, Hp), prevRow(desc, t, B, b, Hp), Hp);
+  copy4(rowAt(ptr(desc, F.D_HS), t & ringMask(desc, 16), B, b, Hp), prevRow(desc, t, B, b, Hp), Hp);
   const pOut = ptr(desc, F.D_OUT);
   if (pOut) zero4(rowAt(pOut, t, B, b, Hp), Hp);
 }
@@ -34,6 +34,7 @@ function gruForwardImpl(desc: usize, b0: i32, b1: i32, work: usize, s: usize, mo
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
   // outputs-only pass (FLAGS bit 3): one step's gate rows, reused at every step
   const tg = (field(desc, F.D_FLAGS) & 8) != 0 ? 0 : 1;
+  const hm = ringMask(desc, 16); // hs rows: t, or t & 1 in a two-row ring (FLAGS bit 4)
   const GH = 3 * Hp;
   const pG = ptr(desc, F.D_G), pHs = ptr(desc, F.D_HS), pHn = ptr(desc, F.D_HN), pBh = ptr(desc, F.D_BIASH);
   const pOut = ptr(desc, F.D_OUT), pPre = ptr(desc, F.D_PRE), pMask = ptr(desc, F.D_MASK);
@@ -49,7 +50,7 @@ function gruForwardImpl(desc: usize, b0: i32, b1: i32, work: usize, s: usize, mo
       const g = rowAt(pG, t * tg, B, b, GH);
       const sr = s + ((<usize>((b - b0) * GH)) << 2);
       const hp = prevRow(desc, t, B, b, Hp);
-      const hr = rowAt(pHs, t, B, b, Hp), hnr = rowAt(pHn, t, B, b, Hp);
+      const hr = rowAt(pHs, t & hm, B, b, Hp), hnr = pHn ? rowAt(pHn, t, B, b, Hp) : 0;
       const pre = pPre ? rowAt(pPre, t, B, b, GH) : 0;
       const outr = pOut ? rowAt(pOut, t, B, b, Hp) : 0;
       for (let j = 0; j < Hp; j += 4) {
@@ -66,10 +67,13 @@ function gruForwardImpl(desc: usize, b0: i32, b1: i32, work: usize, s: usize, mo
           v128.store(pre + hb + o, az);
           v128.store(pre + 2 * hb + o, an);
         }
-        v128.store(g + o, r);
-        v128.store(g + hb + o, z);
-        v128.store(g + 2 * hb + o, n);
-        v128.store(hnr + o, hn);
+        if (tg) {
+          // kept for the backward pass (an outputs-only pass needs them only here)
+          v128.store(g + o, r);
+          v128.store(g + hb + o, z);
+          v128.store(g + 2 * hb + o, n);
+          v128.store(hnr + o, hn);
+        }
         if (!real) continue;
         v128.store(hr + o, h);
         if (outr) v128.store(outr + o, h);
@@ -160,6 +164,7 @@ function gruRbForwardImpl(desc: usize, b0: i32, b1: i32, work: usize, s: usize, 
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
   // outputs-only pass (FLAGS bit 3): one step's gate rows, reused at every step
   const tg = (field(desc, F.D_FLAGS) & 8) != 0 ? 0 : 1;
+  const hm = ringMask(desc, 16); // hs rows: t, or t & 1 in a two-row ring (FLAGS bit 4)
   const GH = 3 * Hp, RZ = 2 * Hp;
   const pG = ptr(desc, F.D_G), pHs = ptr(desc, F.D_HS);
   const pOut = ptr(desc, F.D_OUT), pPre = ptr(desc, F.D_PRE), pMask = ptr(desc, F.D_MASK);
@@ -196,7 +201,7 @@ function gruRbForwardImpl(desc: usize, b0: i32, b1: i32, work: usize, s: usize, 
       const g = rowAt(pG, t * tg, B, b, GH);
       const snr = sn + ((<usize>((b - b0) * Hp)) << 2);
       const hp = prevRow(desc, t, B, b, Hp);
-      const hr = rowAt(pHs, t, B, b, Hp);
+      const hr = rowAt(pHs, t & hm, B, b, Hp);
       const pre = pPre ? rowAt(pPre, t, B, b, GH) : 0;
       const outr = pOut ? rowAt(pOut, t, B, b, Hp) : 0;
       for (let j = 0; j < Hp; j += 4) {

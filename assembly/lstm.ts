@@ -5,7 +5,7 @@
 import { gemm_acc_packed, gemm_step } from './gemm-step';
 import { dgate4, gate4, gateMode, tanh4 } from './activations';
 import * as F from './desc';
-import { copy4, field, isReal, ptr, rowAt, zero4 } from './desc';
+import { copy4, field, isReal, ptr, ringMask, rowAt, zero4 } from './desc';
 
 export function lstm_forward(desc: usize, b0: i32, b1: i32, work: usize): void {
   // the logistic σ (mode 0) gets its own copy of the loops, without a mode test per vector
@@ -20,6 +20,8 @@ function lstmForwardImpl(desc: usize, b0: i32, b1: i32, work: usize, mode: i32):
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
   // outputs-only pass (FLAGS bit 3): one step's gate rows, reused at every step
   const tg = (field(desc, F.D_FLAGS) & 8) != 0 ? 0 : 1;
+  // step rows of hs and cs: t, or t & 1 in two-row rings (hs: FLAGS bit 4; cs: outputs only)
+  const hm = ringMask(desc, 16), cm = ringMask(desc, 8);
   const GH = 4 * Hp;
   const pG = ptr(desc, F.D_G), pHs = ptr(desc, F.D_HS), pCs = ptr(desc, F.D_CS);
   const pOut = ptr(desc, F.D_OUT), pPre = ptr(desc, F.D_PRE), pMask = ptr(desc, F.D_MASK);
@@ -28,14 +30,14 @@ function lstmForwardImpl(desc: usize, b0: i32, b1: i32, work: usize, mode: i32):
   const mb = b1 - b0;
   for (let t = 0; t < T; t++) {
     // a_t = bias + [x_t, h_{t−1}] · [W; U]
-    const hPrev0 = t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b0 * Hp)) << 2) : rowAt(pHs, t - 1, B, b0, Hp);
+    const hPrev0 = t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b0 * Hp)) << 2) : rowAt(pHs, (t - 1) & hm, B, b0, Hp);
     gemm_step(mb, GH, D, rowAt(pX, t, B, b0, D), D, Hp, hPrev0, Hp, pWUp, pBias, rowAt(pG, t * tg, B, b0, GH), GH, work);
     for (let b = b0; b < b1; b++) {
       const g = rowAt(pG, t * tg, B, b, GH);
       if (pPre) copy4(rowAt(pPre, t, B, b, GH), g, GH);
-      const hp = t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b * Hp)) << 2) : rowAt(pHs, t - 1, B, b, Hp);
-      const cp = t == 0 ? ptr(desc, F.D_C0) + ((<usize>(b * Hp)) << 2) : rowAt(pCs, t - 1, B, b, Hp);
-      const hr = rowAt(pHs, t, B, b, Hp), cr = rowAt(pCs, t, B, b, Hp);
+      const hp = t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b * Hp)) << 2) : rowAt(pHs, (t - 1) & hm, B, b, Hp);
+      const cp = t == 0 ? ptr(desc, F.D_C0) + ((<usize>(b * Hp)) << 2) : rowAt(pCs, (t - 1) & cm, B, b, Hp);
+      const hr = rowAt(pHs, t & hm, B, b, Hp), cr = rowAt(pCs, t & cm, B, b, Hp);
       const outr = pOut ? rowAt(pOut, t, B, b, Hp) : 0;
       const real = isReal(pMask, t, B, b);
       const hb = (<usize>Hp) << 2;
@@ -46,10 +48,13 @@ function lstmForwardImpl(desc: usize, b0: i32, b1: i32, work: usize, mode: i32):
         const gf = gate4(v128.load(g + hb + o), mode);
         const gg = tanh4(v128.load(g + 2 * hb + o));
         const go = gate4(v128.load(g + 3 * hb + o), mode);
-        v128.store(g + o, gi);
-        v128.store(g + hb + o, gf);
-        v128.store(g + 2 * hb + o, gg);
-        v128.store(g + 3 * hb + o, go);
+        if (tg) {
+          // kept for the backward pass (an outputs-only pass needs them only here)
+          v128.store(g + o, gi);
+          v128.store(g + hb + o, gf);
+          v128.store(g + 2 * hb + o, gg);
+          v128.store(g + 3 * hb + o, go);
+        }
         if (!real) continue;
         const c = f32x4.add(f32x4.mul(gf, v128.load(cp + o)), f32x4.mul(gi, gg));
         const h = f32x4.mul(go, tanh4(c));

@@ -2,13 +2,14 @@
 import { gemm_acc_packed, gemm_step } from './gemm-step';
 import { tanh4 } from './activations';
 import * as F from './desc';
-import { copy4, field, isReal, ptr, rowAt, zero4 } from './desc';
+import { copy4, field, isReal, ptr, ringMask, rowAt, zero4 } from './desc';
 
 export function rnn_forward(desc: usize, b0: i32, b1: i32, work: usize): void {
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
   // outputs-only pass (FLAGS bit 3): one step's gate rows, reused at every step
   const tg = (field(desc, F.D_FLAGS) & 8) != 0 ? 0 : 1;
   const relu = (field(desc, F.D_FLAGS) & 1) != 0;
+  const hm = ringMask(desc, 16); // hs rows: t, or t & 1 in a two-row ring (FLAGS bit 4)
   const pG = ptr(desc, F.D_G), pHs = ptr(desc, F.D_HS);
   const pOut = ptr(desc, F.D_OUT), pPre = ptr(desc, F.D_PRE), pMask = ptr(desc, F.D_MASK);
   const D = field(desc, F.D_D), pX = ptr(desc, F.D_X);
@@ -16,11 +17,11 @@ export function rnn_forward(desc: usize, b0: i32, b1: i32, work: usize): void {
   const zero = f32x4.splat(0);
   for (let t = 0; t < T; t++) {
     // a_t = bias + [x_t, h_{t−1}] · [W; U]
-    const hPrev0 = t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b0 * Hp)) << 2) : rowAt(pHs, t - 1, B, b0, Hp);
+    const hPrev0 = t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b0 * Hp)) << 2) : rowAt(pHs, (t - 1) & hm, B, b0, Hp);
     gemm_step(b1 - b0, Hp, D, rowAt(pX, t, B, b0, D), D, Hp, hPrev0, Hp, pWUp, pBias, rowAt(pG, t * tg, B, b0, Hp), Hp, work);
     for (let b = b0; b < b1; b++) {
       const g = rowAt(pG, t * tg, B, b, Hp);
-      const hr = rowAt(pHs, t, B, b, Hp);
+      const hr = rowAt(pHs, t & hm, B, b, Hp);
       const outr = pOut ? rowAt(pOut, t, B, b, Hp) : 0;
       if (pPre) copy4(rowAt(pPre, t, B, b, Hp), g, Hp);
       const real = isReal(pMask, t, B, b);
@@ -28,14 +29,14 @@ export function rnn_forward(desc: usize, b0: i32, b1: i32, work: usize): void {
         const o = (<usize>j) << 2;
         const a = v128.load(g + o);
         const h = relu ? f32x4.max(a, zero) : tanh4(a);
-        v128.store(g + o, h);
+        if (tg) v128.store(g + o, h); // kept for the backward pass
         if (!real) continue;
         v128.store(hr + o, h);
         if (outr) v128.store(outr + o, h);
       }
       if (!real) {
         // padded step: state carried over, output 0
-        const hp = t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b * Hp)) << 2) : rowAt(pHs, t - 1, B, b, Hp);
+        const hp = t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b * Hp)) << 2) : rowAt(pHs, (t - 1) & hm, B, b, Hp);
         copy4(hr, hp, Hp);
         if (outr) zero4(outr, Hp);
       }

@@ -76,12 +76,15 @@ export function wasmSequenceForward(rt: Runtime, a: SequenceForwardArgs): Sequen
     rt.kernels.pack_b_stacked(Din, pW, GHp, Hp, pU, GHp, GHp, pWp);
   }
   const TBH = T * B * Hp;
-  // outputs only: one step's gate rows [B, G·Hp], reused at every step (FLAGS bit 3)
+  // outputs only: one step's gate rows [B, G·Hp], reused at every step (FLAGS bit 3), and the
+  // LSTM cell states in a two-row ring [2, B, Hp] (step t in row t & 1); with lastOnly the hidden
+  // states too (FLAGS bit 4), and no per-step outputs
+  const ringH = a.outputsOnly === true && a.lastOnly === true;
   const pG = ar.alloc((a.outputsOnly ? B : T * B) * GHp);
-  const pHs = ar.alloc(TBH);
-  const pCs = kind === 'lstm' ? ar.alloc(TBH) : 0;
-  const pOut = a.mask ? ar.alloc(TBH) : 0;
-  const pHn = kind === 'gru' && resetAfter ? ar.alloc(TBH) : 0;
+  const pHs = ar.alloc(ringH ? 2 * B * Hp : TBH);
+  const pCs = kind === 'lstm' ? ar.alloc(a.outputsOnly ? 2 * B * Hp : TBH) : 0;
+  const pOut = a.mask && !ringH ? ar.alloc(TBH) : 0;
+  const pHn = kind === 'gru' && resetAfter && !a.outputsOnly ? ar.alloc(TBH) : 0;
   const pPre = a.keepPreactivations ? ar.alloc(T * B * GHp) : 0;
 
   const desc = ar.allocBytes(D_FIELDS * 4);
@@ -92,7 +95,7 @@ export function wasmSequenceForward(rt: Runtime, a: SequenceForwardArgs): Sequen
   f[d + D.B] = B;
   f[d + D.HP] = Hp;
   f[d + D.D] = Din;
-  f[d + D.FLAGS] = cellFlags(a.cell) | (a.outputsOnly ? 8 : 0);
+  f[d + D.FLAGS] = cellFlags(a.cell) | (a.outputsOnly ? 8 : 0) | (ringH ? 16 : 0);
   f[d + D.X] = pX;
   f[d + D.WP] = pWp;
   f[d + D.BIASX] = pBiasX;
@@ -133,7 +136,8 @@ export function wasmSequenceForward(rt: Runtime, a: SequenceForwardArgs): Sequen
 
   const TB = T * B;
   const last = (T - 1) * B;
-  const hLast = copyOutGates(ar, pHs + last * Hp * 4, B, 1, H, Hp);
+  const ringLast = ((T - 1) & 1) * B; // the last step's rows in a two-row ring
+  const hLast = copyOutGates(ar, pHs + (ringH ? ringLast : last) * Hp * 4, B, 1, H, Hp);
   if (a.outputsOnly) {
     // inference: only the outputs leave the arena (out aliases hs when there is no mask), and
     // with lastOnly not even those
@@ -144,7 +148,7 @@ export function wasmSequenceForward(rt: Runtime, a: SequenceForwardArgs): Sequen
       gates: new Float32Array(0),
       hLast,
     };
-    if (kind === 'lstm') res.cLast = copyOutGates(ar, pCs + last * Hp * 4, B, 1, H, Hp);
+    if (kind === 'lstm') res.cLast = copyOutGates(ar, pCs + ringLast * Hp * 4, B, 1, H, Hp);
     return res;
   }
   // kept for the backward pass: the host gets the final states now and the rest when read
