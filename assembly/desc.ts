@@ -8,10 +8,10 @@ export const D_HP = 2; //         hidden size padded to a multiple of 4
 export const D_D = 3; //          input features
 export const D_FLAGS = 4; //      bit 0: SimpleRNN uses relu; bits 1–2: gate activation (0 σ, 1 hard, 2 hard Keras 3); bit 3: outputs only (gates [B, G·Hp], reused per step; LSTM cs a two-row ring [2, B, Hp]); bit 4: hs a two-row ring [2, B, Hp] (only the last step is read)
 export const D_X = 5; //          x [T, B, D]
-export const D_WP = 6; //         W packed (K = D, N = G·Hp); LSTM, SimpleRNN: [W; U] stacked (K = D + Hp)
+export const D_WP = 6; //         W packed (K = D, N = G·Hp); LSTM, SimpleRNN: [W; U] stacked (K = D + Hp); GRU reset-after: [W; U] of r, z stacked (N = 2Hp)
 export const D_BIASX = 7; //      per-step bias added to x·W [G·Hp]
-export const D_UP = 8; //         GRU: U packed (K = Hp, N = G·Hp; reset-before: the r,z columns)
-export const D_UP2 = 9; //        GRU reset-before: U_n packed (K = Hp, N = Hp)
+export const D_UP = 8; //         GRU reset-before: U packed, the r,z columns (K = Hp, N = 2Hp); reset-after: W_n packed (K = D, N = Hp)
+export const D_UP2 = 9; //        GRU: U_n packed (K = Hp, N = Hp)
 export const D_H0 = 10; //        [B, Hp]
 export const D_C0 = 11; //        [B, Hp]
 export const D_MASK = 12; //      u8 [T, B] or 0

@@ -20,7 +20,11 @@ function carry(desc: usize, t: i32, B: i32, b: i32, Hp: i32): void {
   if (pOut) zero4(rowAt(pOut, t, B, b, Hp), Hp);
 }
 
-/** Reset-after forward. s: scratch [rows, 3Hp] for h·U. Bias x side holds bx + [bh_r, bh_z, 0]. */
+/**
+ * Reset-after forward. D_WP: [W; U] of the r, z columns stacked (K = D + Hp, N = 2Hp); D_UP: W_n
+ * (K = D, N = Hp); D_UP2: U_n (K = Hp, N = Hp). s: scratch [rows, Hp] for h·U_n. Bias x side holds
+ * bx + [bh_r, bh_z, 0].
+ */
 export function gru_forward(desc: usize, b0: i32, b1: i32, work: usize, s: usize): void {
   // the logistic σ (mode 0) gets its own copy of the loops, without a mode test per vector
   const mode = gateMode(field(desc, F.D_FLAGS));
@@ -41,24 +45,28 @@ function gruForwardImpl(desc: usize, b0: i32, b1: i32, work: usize, s: usize, mo
   const D = field(desc, F.D_D), pX = ptr(desc, F.D_X), pWp = ptr(desc, F.D_WP), pBiasX = ptr(desc, F.D_BIASX);
   const hb = (<usize>Hp) << 2;
   const mb = b1 - b0;
+  const pWn = ptr(desc, F.D_UP), pUn = ptr(desc, F.D_UP2);
   for (let t = 0; t < T; t++) {
-    // G = bias_x + x_t·W;  S = h_{t−1}·U (kept apart: reset-after needs h·U_n on its own)
-    gemm_step(mb, GH, D, rowAt(pX, t, B, b0, D), D, 0, 0, 0, pWp, pBiasX, rowAt(pG, t * tg, B, b0, GH), GH, work);
-    gemm_step(mb, GH, 0, 0, 0, Hp, prevRow(desc, t, B, b0, Hp), Hp, ptr(desc, F.D_UP), 0, s, GH, work);
+    // G_rz = bias_x + [x_t, h_{t−1}]·[W; U]_rz in one pass; G_n = bias_x_n + x_t·W_n and
+    // S = h_{t−1}·U_n apart (reset-after multiplies h·U_n + bh_n by r)
+    const x0 = rowAt(pX, t, B, b0, D), h0 = prevRow(desc, t, B, b0, Hp), g0 = rowAt(pG, t * tg, B, b0, GH);
+    gemm_step(mb, 2 * Hp, D, x0, D, Hp, h0, Hp, pWp, pBiasX, g0, GH, work);
+    gemm_step(mb, Hp, D, x0, D, 0, 0, 0, pWn, pBiasX + 2 * hb, g0 + 2 * hb, GH, work);
+    gemm_step(mb, Hp, 0, 0, 0, Hp, h0, Hp, pUn, 0, s, Hp, work);
     for (let b = b0; b < b1; b++) {
       const real = isReal(pMask, t, B, b);
       const g = rowAt(pG, t * tg, B, b, GH);
-      const sr = s + ((<usize>((b - b0) * GH)) << 2);
+      const sr = s + ((<usize>((b - b0) * Hp)) << 2);
       const hp = prevRow(desc, t, B, b, Hp);
       const hr = rowAt(pHs, t & hm, B, b, Hp), hnr = pHn ? rowAt(pHn, t, B, b, Hp) : 0;
       const pre = pPre ? rowAt(pPre, t, B, b, GH) : 0;
       const outr = pOut ? rowAt(pOut, t, B, b, Hp) : 0;
       for (let j = 0; j < Hp; j += 4) {
         const o = (<usize>j) << 2;
-        const ar = f32x4.add(v128.load(g + o), v128.load(sr + o));
-        const az = f32x4.add(v128.load(g + hb + o), v128.load(sr + hb + o));
+        const ar = v128.load(g + o);
+        const az = v128.load(g + hb + o);
         const r = gate4(ar, mode), z = gate4(az, mode);
-        const hn = f32x4.add(v128.load(sr + 2 * hb + o), v128.load(pBh + 2 * hb + o));
+        const hn = f32x4.add(v128.load(sr + o), v128.load(pBh + 2 * hb + o));
         const an = f32x4.add(v128.load(g + 2 * hb + o), f32x4.mul(r, hn));
         const n = tanh4(an);
         const h = f32x4.add(n, f32x4.mul(z, f32x4.sub(v128.load(hp + o), n)));

@@ -63,10 +63,14 @@ export function wasmSequenceForward(rt: Runtime, a: SequenceForwardArgs): Sequen
   let pUp = 0;
   let pUp2 = 0;
   if (kind === 'gru') {
-    pWp = packB(rt, false, Din, GHp, pW, GHp);
     if (resetAfter) {
-      pUp = packB(rt, false, Hp, GHp, pU, GHp);
+      // r, z: one pass over [x_t, h_{t−1}]·[W; U]; n: x·W_n and h·U_n apart
+      pWp = ar.alloc(rt.kernels.packed_b_size(Din + Hp, 2 * Hp));
+      rt.kernels.pack_b_stacked(Din, pW, GHp, Hp, pU, GHp, 2 * Hp, pWp);
+      pUp = packB(rt, false, Din, Hp, pW + 2 * Hp * 4, GHp);
+      pUp2 = packB(rt, false, Hp, Hp, pU + 2 * Hp * 4, GHp);
     } else {
+      pWp = packB(rt, false, Din, GHp, pW, GHp);
       pUp = packB(rt, false, Hp, 2 * Hp, pU, GHp);
       pUp2 = packB(rt, false, Hp, Hp, pU + 2 * Hp * 4, GHp);
     }
