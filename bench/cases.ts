@@ -160,9 +160,18 @@ export const CASES: BenchCase[] = [
 
 export const CASE_NAMES = CASES.map((c) => c.name);
 
-/** Median of `reps` timed runs after `warmup` untimed ones, in ms. */
+/**
+ * Untimed warm-up of each case: at least `warmup` runs and at least this long. V8 first runs wasm
+ * and JavaScript with its baseline compilers and swaps in optimised code compiled in the
+ * background; three runs are not enough for that after the process was idle (a case run right
+ * after the PyTorch reference measured 14 → 21 ms for SmoothGrad).
+ */
+export const WARMUP_MS = 500;
+
+/** Median of `reps` timed runs after `warmup` untimed ones (and at least WARMUP_MS), in ms. */
 export function medianMs(fn: () => void, reps: number, warmup = 3): number {
-  for (let i = 0; i < warmup; i++) fn();
+  const w0 = performance.now();
+  for (let i = 0; i < warmup || performance.now() - w0 < WARMUP_MS; i++) fn();
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();

@@ -39,9 +39,13 @@ class Classifier(torch.nn.Module):
         return self.out(y[:, -1])
 
 
-def median_ms(fn, n, warmup=3):
-    for _ in range(warmup):
+def median_ms(fn, n, warmup=3, warmup_s=0.5):
+    # warm-up: at least `warmup` runs and at least warmup_s seconds, as bench/cases.ts does
+    w0 = time.perf_counter()
+    i = 0
+    while i < warmup or time.perf_counter() - w0 < warmup_s:
         fn()
+        i += 1
     times = []
     for _ in range(n):
         t = time.perf_counter()
