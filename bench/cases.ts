@@ -169,9 +169,9 @@ export const CASE_NAMES = CASES.map((c) => c.name);
 export const WARMUP_MS = 500;
 
 /** Median of `reps` timed runs after `warmup` untimed ones (and at least WARMUP_MS), in ms. */
-export function medianMs(fn: () => void, reps: number, warmup = 3): number {
+export function medianMs(fn: () => void, reps: number, warmup = 3, warmupMs = WARMUP_MS): number {
   const w0 = performance.now();
-  for (let i = 0; i < warmup || performance.now() - w0 < WARMUP_MS; i++) fn();
+  for (let i = 0; i < warmup || performance.now() - w0 < warmupMs; i++) fn();
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();

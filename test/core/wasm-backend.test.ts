@@ -381,8 +381,17 @@ test('bench cases run through the real model path and report a median per case',
   const reference = readFileSync(fileURLToPath(new URL('../../bench/reference.py', import.meta.url)), 'utf8');
   for (const c of CASE_NAMES.slice(5)) assert.match(reference, new RegExp(`'${c.replace(/\./g, '\\.')}': `), c);
   let calls = 0;
-  assert.equal(medianMs(() => void calls++, 4, 1) >= 0, true);
+  assert.equal(medianMs(() => void calls++, 4, 1, 0) >= 0, true);
   assert.equal(calls, 5, 'one warm-up run, then the timed runs');
+  // the warm-up also lasts at least warmupMs: runs of ≥ 5 ms each, 30 ms of warm-up → ≥ 6 untimed
+  calls = 0;
+  const busy = (): void => {
+    calls++;
+    const t = performance.now();
+    while (performance.now() - t < 5);
+  };
+  medianMs(busy, 2, 1, 30);
+  assert.ok(calls >= 2 + 6, `expected at least 6 warm-up runs and 2 timed ones, got ${calls} runs`);
 });
 
 /** The forward arguments of a random problem as float32 arrays. */
