@@ -21,36 +21,14 @@ import { importOnnx, onnxFeedsToModel } from '../../src/io/onnx/import.js';
 import type { GraphConfig } from '../../src/nn/config.js';
 import { GraphLayer } from '../../src/nn/graph/layer.js';
 import { SequenceModel } from '../../src/nn/model.js';
+import { type RefCase, maxDiff, sum } from './lrp-reference.js';
 
 const FIX = new URL('../fixtures/', import.meta.url).pathname;
-
-interface RefCase {
-  name: string;
-  model: string;
-  input: { shape: number[]; data: number[] };
-  target: number;
-  output: number[];
-  lrp: Array<{ epsilon: number; relevance: number[]; score: number[] }>;
-  deeplift: { attributions: number[]; output: number[]; baselineOutput: number[] };
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'lengths');
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
-const sum = (a: ArrayLike<number>, from = 0, to = a.length): number => {
-  let s = 0;
-  for (let i = from; i < to; i++) s += a[i]!;
-  return s;
-};
 
 const ref = JSON.parse(readFileSync(join(FIX, 'explain', 'lrp-cell.json'), 'utf8')) as { cases: RefCase[] };
 
 function load(c: RefCase) {
-  const imp = importOnnx(new Uint8Array(readFileSync(join(FIX, c.model))), { backend: 'ts64' });
+  const imp = importOnnx(new Uint8Array(readFileSync(join(FIX, c.model!))), { backend: 'ts64' });
   const { input } = onnxFeedsToModel(imp, { x: c.input });
   return { model: imp.model, input };
 }

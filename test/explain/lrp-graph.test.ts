@@ -21,30 +21,9 @@ import type { ModelInput, SequenceModel } from '../../src/nn/model.js';
 import { SequenceModel as Model } from '../../src/nn/model.js';
 import type { Target } from '../../src/explain/types.js';
 import { zooBytes, zooFixtures } from '../io/onnx-zoo-fixtures.js';
+import { type RefCase, maxDiff, sum } from './lrp-reference.js';
 
 const FIX = new URL('../fixtures/', import.meta.url).pathname;
-
-interface RefCase {
-  name: string;
-  input: { shape: number[]; data: number[] };
-  target: number;
-  output: number[];
-  lrp: Array<{ epsilon: number; relevance: number[]; score: number[] }>;
-  deeplift: { attributions: number[]; output: number[]; baselineOutput: number[] };
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'lengths');
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
-const sum = (a: ArrayLike<number>, from = 0, to = a.length) => {
-  let s = 0;
-  for (let i = from; i < to; i++) s += a[i]!;
-  return s;
-};
 
 /** Summation-to-delta and LRP conservation, per sequence, relative to the size of the scores. */
 function checkPasses(model: SequenceModel, input: ModelInput, target: Target, what: string): void {
