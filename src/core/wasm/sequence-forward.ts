@@ -2,8 +2,9 @@
  * sequenceForward on the wasm kernels. The host copies the inputs into the padded layout, packs
  * the weights once, writes a descriptor, and splits the batch into blocks of rows that the threads
  * claim; a block runs the whole time loop in wasm (per step one GEMM a = bias + [x_t, h]·[W; U]
- * — GRU: x·W and h·U apart — then the fused gate kernel), so threads meet only at the start and
- * the end of the layer. Rows never interact, so the result does not depend on the split.
+ * — GRU reset-after: r, z that way and x·W_n, h·U_n apart; reset-before: x·W and h·U apart — then
+ * the fused gate kernel), so threads meet only at the start and the end of the layer. Rows never
+ * interact, so the result does not depend on the split.
  */
 import type { SequenceForwardArgs, SequenceForwardResult } from '../backend.js';
 import { checkForwardArgs } from '../ts/validate.js';
