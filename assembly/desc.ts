@@ -6,8 +6,8 @@ export const D_T = 0; //          steps
 export const D_B = 1; //          batch (row stride of every [T, B, *] array)
 export const D_HP = 2; //         hidden size padded to a multiple of 4
 export const D_D = 3; //          input features
-export const D_FLAGS = 4; //      bit 0: SimpleRNN uses relu; bits 1–2: gate activation (0 σ, 1 hard, 2 hard Keras 3); bit 3: outputs only (gates [B, G·Hp], reused per step; LSTM cs a two-row ring [2, B, Hp]); bit 4: hs a two-row ring [2, B, Hp] (only the last step is read)
-export const D_X = 5; //          x [T, B, D]
+export const D_FLAGS = 4; //      bit 0: SimpleRNN uses relu; bits 1–2: gate activation (0 σ, 1 hard, 2 hard Keras 3); bit 3: outputs only (gates [B, G·Hp], reused per step; LSTM cs a two-row ring [2, B, Hp]); bit 4: hs a two-row ring [2, B, Hp] (only the last step is read); bit 5: x batch-major [B, T, D]
+export const D_X = 5; //          x [T, B, D], or [B, T, D] with FLAGS bit 5
 export const D_WP = 6; //         W packed (K = D, N = G·Hp); LSTM, SimpleRNN: [W; U] stacked (K = D + Hp); GRU reset-after: [W; U] of r, z stacked (N = 2Hp)
 export const D_BIASX = 7; //      per-step bias added to x·W [G·Hp]
 export const D_UP = 8; //         GRU reset-before: U packed, the r,z columns (K = Hp, N = 2Hp); reset-after: W_n packed (K = D, N = Hp)
@@ -50,6 +50,27 @@ export function ptr(desc: usize, i: i32): usize {
 @inline
 export function rowAt(base: usize, t: i32, B: i32, b: i32, width: i32): usize {
   return base + ((<usize>((t * B + b) * width)) << 2);
+}
+
+/**
+ * Row stride of x in floats: D for time-major x [T, B, D]; T·D for batch-major x [B, T, D]
+ * (FLAGS bit 5: the host passes its input as it is instead of transposing it).
+ */
+// @ts-ignore: decorator
+@inline
+export function xStride(desc: usize): i32 {
+  const D = field(desc, D_D);
+  return (field(desc, D_FLAGS) & 32) != 0 ? field(desc, D_T) * D : D;
+}
+
+/** Byte offset of x at step t of sequence b, in either layout (see xStride). */
+// @ts-ignore: decorator
+@inline
+export function xRow(desc: usize, t: i32, b: i32): usize {
+  const D = field(desc, D_D), base = ptr(desc, D_X);
+  return (field(desc, D_FLAGS) & 32) != 0
+    ? base + ((<usize>((b * field(desc, D_T) + t) * D)) << 2)
+    : base + ((<usize>((t * field(desc, D_B) + b) * D)) << 2);
 }
 
 /** dst[0..n] = src[0..n], n a multiple of 4. */

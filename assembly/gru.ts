@@ -5,7 +5,7 @@
 import { gemm_acc_packed, gemm_step } from './gemm-step';
 import { dgate4, gate4, gateMode, tanh4 } from './activations';
 import * as F from './desc';
-import { copy4, field, isReal, ptr, ringMask, rowAt, zero4 } from './desc';
+import { copy4, field, isReal, ptr, ringMask, rowAt, xRow, xStride, zero4 } from './desc';
 
 // @ts-ignore: decorator
 @inline
@@ -42,16 +42,16 @@ function gruForwardImpl(desc: usize, b0: i32, b1: i32, work: usize, s: usize, mo
   const GH = 3 * Hp;
   const pG = ptr(desc, F.D_G), pHs = ptr(desc, F.D_HS), pHn = ptr(desc, F.D_HN), pBh = ptr(desc, F.D_BIASH);
   const pOut = ptr(desc, F.D_OUT), pPre = ptr(desc, F.D_PRE), pMask = ptr(desc, F.D_MASK);
-  const D = field(desc, F.D_D), pX = ptr(desc, F.D_X), pWp = ptr(desc, F.D_WP), pBiasX = ptr(desc, F.D_BIASX);
+  const D = field(desc, F.D_D), ldx = xStride(desc), pWp = ptr(desc, F.D_WP), pBiasX = ptr(desc, F.D_BIASX);
   const hb = (<usize>Hp) << 2;
   const mb = b1 - b0;
   const pWn = ptr(desc, F.D_UP), pUn = ptr(desc, F.D_UP2);
   for (let t = 0; t < T; t++) {
     // G_rz = bias_x + [x_t, h_{t−1}]·[W; U]_rz in one pass; G_n = bias_x_n + x_t·W_n and
     // S = h_{t−1}·U_n apart (reset-after multiplies h·U_n + bh_n by r)
-    const x0 = rowAt(pX, t, B, b0, D), h0 = prevRow(desc, t, B, b0, Hp), g0 = rowAt(pG, t * tg, B, b0, GH);
-    gemm_step(mb, 2 * Hp, D, x0, D, Hp, h0, Hp, pWp, pBiasX, g0, GH, work);
-    gemm_step(mb, Hp, D, x0, D, 0, 0, 0, pWn, pBiasX + 2 * hb, g0 + 2 * hb, GH, work);
+    const x0 = xRow(desc, t, b0), h0 = prevRow(desc, t, B, b0, Hp), g0 = rowAt(pG, t * tg, B, b0, GH);
+    gemm_step(mb, 2 * Hp, D, x0, ldx, Hp, h0, Hp, pWp, pBiasX, g0, GH, work);
+    gemm_step(mb, Hp, D, x0, ldx, 0, 0, 0, pWn, pBiasX + 2 * hb, g0 + 2 * hb, GH, work);
     gemm_step(mb, Hp, 0, 0, 0, Hp, h0, Hp, pUn, 0, s, Hp, work);
     for (let b = b0; b < b1; b++) {
       const real = isReal(pMask, t, B, b);
@@ -176,12 +176,12 @@ function gruRbForwardImpl(desc: usize, b0: i32, b1: i32, work: usize, s: usize, 
   const GH = 3 * Hp, RZ = 2 * Hp;
   const pG = ptr(desc, F.D_G), pHs = ptr(desc, F.D_HS);
   const pOut = ptr(desc, F.D_OUT), pPre = ptr(desc, F.D_PRE), pMask = ptr(desc, F.D_MASK);
-  const D = field(desc, F.D_D), pX = ptr(desc, F.D_X), pWp = ptr(desc, F.D_WP), pBiasX = ptr(desc, F.D_BIASX);
+  const D = field(desc, F.D_D), ldx = xStride(desc), pWp = ptr(desc, F.D_WP), pBiasX = ptr(desc, F.D_BIASX);
   const hb = (<usize>Hp) << 2;
   const mb = b1 - b0;
   const rh = s2, sn = s2 + ((<usize>(mb * Hp)) << 2);
   for (let t = 0; t < T; t++) {
-    gemm_step(mb, GH, D, rowAt(pX, t, B, b0, D), D, 0, 0, 0, pWp, pBiasX, rowAt(pG, t * tg, B, b0, GH), GH, work);
+    gemm_step(mb, GH, D, xRow(desc, t, b0), ldx, 0, 0, 0, pWp, pBiasX, rowAt(pG, t * tg, B, b0, GH), GH, work);
     gemm_step(mb, RZ, 0, 0, 0, Hp, prevRow(desc, t, B, b0, Hp), Hp, ptr(desc, F.D_UP), 0, s, RZ, work);
     for (let b = b0; b < b1; b++) {
       const g = rowAt(pG, t * tg, B, b, GH);

@@ -5,7 +5,7 @@
 import { gemm_acc_packed, gemm_step } from './gemm-step';
 import { dgate4, gate4, gateMode, tanh4 } from './activations';
 import * as F from './desc';
-import { copy4, field, isReal, ptr, ringMask, rowAt, zero4 } from './desc';
+import { copy4, field, isReal, ptr, ringMask, rowAt, xRow, xStride, zero4 } from './desc';
 
 export function lstm_forward(desc: usize, b0: i32, b1: i32, work: usize): void {
   // the logistic σ (mode 0) gets its own copy of the loops, without a mode test per vector
@@ -25,13 +25,13 @@ function lstmForwardImpl(desc: usize, b0: i32, b1: i32, work: usize, mode: i32):
   const GH = 4 * Hp;
   const pG = ptr(desc, F.D_G), pHs = ptr(desc, F.D_HS), pCs = ptr(desc, F.D_CS);
   const pOut = ptr(desc, F.D_OUT), pPre = ptr(desc, F.D_PRE), pMask = ptr(desc, F.D_MASK);
-  const D = field(desc, F.D_D), pX = ptr(desc, F.D_X);
+  const D = field(desc, F.D_D), ldx = xStride(desc);
   const pWUp = ptr(desc, F.D_WP), pBias = ptr(desc, F.D_BIASX);
   const mb = b1 - b0;
   for (let t = 0; t < T; t++) {
     // a_t = bias + [x_t, h_{t−1}] · [W; U]
     const hPrev0 = t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b0 * Hp)) << 2) : rowAt(pHs, (t - 1) & hm, B, b0, Hp);
-    gemm_step(mb, GH, D, rowAt(pX, t, B, b0, D), D, Hp, hPrev0, Hp, pWUp, pBias, rowAt(pG, t * tg, B, b0, GH), GH, work);
+    gemm_step(mb, GH, D, xRow(desc, t, b0), ldx, Hp, hPrev0, Hp, pWUp, pBias, rowAt(pG, t * tg, B, b0, GH), GH, work);
     for (let b = b0; b < b1; b++) {
       const g = rowAt(pG, t * tg, B, b, GH);
       if (pPre) copy4(rowAt(pPre, t, B, b, GH), g, GH);

@@ -2,7 +2,7 @@
 import { gemm_acc_packed, gemm_step } from './gemm-step';
 import { tanh4 } from './activations';
 import * as F from './desc';
-import { copy4, field, isReal, ptr, ringMask, rowAt, zero4 } from './desc';
+import { copy4, field, isReal, ptr, ringMask, rowAt, xRow, xStride, zero4 } from './desc';
 
 export function rnn_forward(desc: usize, b0: i32, b1: i32, work: usize): void {
   const T = field(desc, F.D_T), B = field(desc, F.D_B), Hp = field(desc, F.D_HP);
@@ -12,13 +12,13 @@ export function rnn_forward(desc: usize, b0: i32, b1: i32, work: usize): void {
   const hm = ringMask(desc, 16); // hs rows: t, or t & 1 in a two-row ring (FLAGS bit 4)
   const pG = ptr(desc, F.D_G), pHs = ptr(desc, F.D_HS);
   const pOut = ptr(desc, F.D_OUT), pPre = ptr(desc, F.D_PRE), pMask = ptr(desc, F.D_MASK);
-  const D = field(desc, F.D_D), pX = ptr(desc, F.D_X);
+  const D = field(desc, F.D_D), ldx = xStride(desc);
   const pWUp = ptr(desc, F.D_WP), pBias = ptr(desc, F.D_BIASX);
   const zero = f32x4.splat(0);
   for (let t = 0; t < T; t++) {
     // a_t = bias + [x_t, h_{t−1}] · [W; U]
     const hPrev0 = t == 0 ? ptr(desc, F.D_H0) + ((<usize>(b0 * Hp)) << 2) : rowAt(pHs, (t - 1) & hm, B, b0, Hp);
-    gemm_step(b1 - b0, Hp, D, rowAt(pX, t, B, b0, D), D, Hp, hPrev0, Hp, pWUp, pBias, rowAt(pG, t * tg, B, b0, Hp), Hp, work);
+    gemm_step(b1 - b0, Hp, D, xRow(desc, t, b0), ldx, Hp, hPrev0, Hp, pWUp, pBias, rowAt(pG, t * tg, B, b0, Hp), Hp, work);
     for (let b = b0; b < b1; b++) {
       const g = rowAt(pG, t * tg, B, b, Hp);
       const hr = rowAt(pHs, t & hm, B, b, Hp);

@@ -76,7 +76,7 @@ export interface SequenceForwardArgs {
   cell: CellSpec;
   steps: number; // T
   batch: number; // B
-  x: FloatArray; // [T, B, D]
+  x: FloatArray; // [T, B, D]; [B, T, D] with batchMajor
   W: FloatArray; // [D, G*H]
   U: FloatArray; // [H, G*H]
   bx: FloatArray; // [G*H]
@@ -98,6 +98,12 @@ export interface SequenceForwardArgs {
    * (a layer whose output is its last state, not the sequence).
    */
   lastOnly?: boolean;
+  /**
+   * With `outputsOnly`: `x` is batch-major [B, T, D] (the layer's input as it is, in the forward
+   * direction) rather than [T, B, D]; the results keep their layouts. Saves the caller's
+   * transpose; the wasm kernels read the rows in place.
+   */
+  batchMajor?: boolean;
 }
 
 export interface SequenceForwardResult {

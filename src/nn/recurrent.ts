@@ -159,15 +159,13 @@ export class RecurrentLayer implements Layer {
     const H = this.cell.hiddenSize;
     const be = opts.backend;
     const reverse = this.direction === 'backward';
-    const xTM = toTimeMajor(
-      x.data,
-      B,
-      T,
-      this.inputFeatures,
-      lengths,
-      reverse,
-      be.alloc(T * B * this.inputFeatures),
-    );
+    // an outputs-only pass in the forward direction reads the input as it is ([B, T, D]); any
+    // other pass gets it time-major (reversed per sequence for the backward direction)
+    const inference = opts.outputsOnly === true && !opts.trace;
+    const batchMajor = inference && !reverse;
+    const xTM = batchMajor
+      ? x.data
+      : toTimeMajor(x.data, B, T, this.inputFeatures, lengths, reverse, be.alloc(T * B * this.inputFeatures));
     const init = opts.initialState?.[this.direction];
     if (init?.h)
       checkLength(this.name, `initialState.${this.direction}.h`, init.h, B * H, `[${B}, ${H}]`);
@@ -185,7 +183,7 @@ export class RecurrentLayer implements Layer {
       cell: this.cell,
       steps: T,
       batch: B,
-      x: xTM, // [T, B, D]
+      x: xTM, // [T, B, D], or [B, T, D] when batchMajor
       W: this.W.value,
       U: this.U.value,
       bx: this.bx.value,
@@ -195,9 +193,10 @@ export class RecurrentLayer implements Layer {
       c0: init?.c ?? null,
       keepPreactivations: opts.trace,
     };
-    if (opts.outputsOnly === true && !opts.trace) {
+    if (inference) {
       args.outputsOnly = true;
       if (!this.sequenceOutput) args.lastOnly = true;
+      if (batchMajor) args.batchMajor = true;
     }
     const fwd = be.sequenceForward(args);
     const output: Flow = this.sequenceOutput

@@ -797,6 +797,67 @@ function registerSequences(label: string, make: () => Backend, rtol: number): vo
     );
   });
 
+  test(`${label}: batchMajor x [B, T, D] gives the outputs of the same x time-major, bit for bit`, () => {
+    const be = make();
+    for (const v of CELL_VARIANTS) {
+      for (const lengths of [[5, 2, 4, 1, 5, 3, 5], 5]) {
+        const p = randomProblem(v.spec(3, 6), 7, lengths, 22);
+        const D = p.cell.inputSize;
+        const xb = new Float64Array(p.T * p.B * D); // [B, T, D]
+        for (let t = 0; t < p.T; t++)
+          for (let b = 0; b < p.B; b++)
+            for (let i = 0; i < D; i++) xb[(b * p.T + t) * D + i] = p.x[(t * p.B + b) * D + i]!;
+        const args = {
+          cell: p.cell,
+          steps: p.T,
+          batch: p.B,
+          x: toBackend(be, p.x),
+          W: toBackend(be, p.W),
+          U: toBackend(be, p.U),
+          bx: toBackend(be, p.bx),
+          bh: toBackend(be, p.bh),
+          mask: p.mask,
+          h0: toBackend(be, p.h0!),
+          c0: p.c0 ? toBackend(be, p.c0) : null,
+          outputsOnly: true,
+        };
+        const what = `${v.name} lengths=${JSON.stringify(lengths)}`;
+        for (const lastOnly of [false, true]) {
+          const tm = be.sequenceForward({ ...args, lastOnly });
+          const bm = be.sequenceForward({
+            ...args,
+            lastOnly,
+            x: toBackend(be, xb),
+            batchMajor: true,
+          });
+          assert.deepEqual(
+            Array.from(bm.out),
+            Array.from(tm.out),
+            `${what} lastOnly=${lastOnly} out`,
+          );
+          assert.deepEqual(
+            Array.from(bm.hLast),
+            Array.from(tm.hLast),
+            `${what} lastOnly=${lastOnly} hLast`,
+          );
+          if (tm.cLast)
+            assert.deepEqual(Array.from(bm.cLast!), Array.from(tm.cLast), `${what} cLast`);
+        }
+        assert.throws(
+          () =>
+            be.sequenceForward({
+              ...args,
+              outputsOnly: false,
+              x: toBackend(be, xb),
+              batchMajor: true,
+            }),
+          (e: unknown) =>
+            e instanceof Error && /batchMajor/.test(e.message) && /outputsOnly/.test(e.message),
+        );
+      }
+    }
+  });
+
   test(`${label}: sequenceBackward without grads, dx, dOut or dhLast`, () => {
     const be = make();
     const p = randomProblem(CELL_VARIANTS[2]!.spec(3, 4), 4, [4, 2], 7);

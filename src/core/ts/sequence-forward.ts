@@ -40,8 +40,24 @@ export function addBiasRows(
   }
 }
 
-export function sequenceForward(dtype: DType, a: SequenceForwardArgs): SequenceForwardResult {
-  const { T, B, D, H, GH } = checkForwardArgs(`ts.sequenceForward(${a.cell.kind})`, a);
+/** [B, T, D] → [T, B, D]. */
+function timeMajor(dtype: DType, x: FloatArray, B: number, T: number, D: number): FloatArray {
+  const out = allocFloat(dtype, T * B * D);
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++) {
+      const s = (b * T + t) * D,
+        d = (t * B + b) * D;
+      for (let i = 0; i < D; i++) out[d + i] = x[s + i]!;
+    }
+  return out;
+}
+
+export function sequenceForward(dtype: DType, args: SequenceForwardArgs): SequenceForwardResult {
+  const { T, B, D, H, GH } = checkForwardArgs(`ts.sequenceForward(${args.cell.kind})`, args);
+  // batch-major x [B, T, D]: transposed here (the reference backend reads x time-major)
+  const a = args.batchMajor
+    ? { ...args, x: timeMajor(dtype, args.x, B, T, D), batchMajor: false }
+    : args;
   const kind = a.cell.kind;
   const resetAfter = a.cell.resetAfter !== false;
   const relu = a.cell.activation === 'relu';

@@ -95,7 +95,10 @@ export function checkForwardArgs(where: string, a: SequenceForwardArgs): SeqDims
   if (a.lastOnly && !a.outputsOnly) {
     throw new ArgumentError(where, 'lastOnly', 'false or absent unless outputsOnly is set (a backward pass needs every step)', 'true');
   }
-  checkLength(where, 'x', a.x, T * B * D, `[T=${T}, B=${B}, D=${D}]`);
+  if (a.batchMajor && !a.outputsOnly) {
+    throw new ArgumentError(where, 'batchMajor', 'false or absent unless outputsOnly is set (a backward pass reads x time-major)', 'true');
+  }
+  checkLength(where, 'x', a.x, T * B * D, a.batchMajor ? `[B=${B}, T=${T}, D=${D}]` : `[T=${T}, B=${B}, D=${D}]`);
   checkLength(where, 'W', a.W, D * GH, `[D=${D}, G*H=${GH}]`);
   checkLength(where, 'U', a.U, H * GH, `[H=${H}, G*H=${GH}]`);
   checkLength(where, 'bx', a.bx, GH, `[G*H=${GH}]`);

@@ -38,7 +38,7 @@ export const D_FIELDS = 32;
  * FLAGS field: bit 0 SimpleRNN relu; bits 1–2 the gate activation (0 σ, 1 hard Keras 2, 2 hard
  * Keras 3); bit 3 (set by sequence-forward.ts) an outputs-only pass with one step of gate rows
  * (and the LSTM cell states in a two-row ring); bit 4 the hidden states in a two-row ring too
- * (outputs only, last step only).
+ * (outputs only, last step only); bit 5 x batch-major [B, T, D] (outputs only).
  */
 export function cellFlags(cell: CellSpec): number {
   const relu = cell.activation === 'relu' ? 1 : 0;

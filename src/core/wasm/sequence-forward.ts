@@ -100,7 +100,7 @@ export function wasmSequenceForward(rt: Runtime, a: SequenceForwardArgs): Sequen
   f[d + D.B] = B;
   f[d + D.HP] = Hp;
   f[d + D.D] = Din;
-  f[d + D.FLAGS] = cellFlags(a.cell) | (a.outputsOnly ? 8 : 0) | (ringH ? 16 : 0);
+  f[d + D.FLAGS] = cellFlags(a.cell) | (a.outputsOnly ? 8 : 0) | (ringH ? 16 : 0) | (a.batchMajor ? 32 : 0);
   f[d + D.X] = pX;
   f[d + D.WP] = pWp;
   f[d + D.BIASX] = pBiasX;
