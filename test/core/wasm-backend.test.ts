@@ -383,15 +383,22 @@ test('bench cases run through the real model path and report a median per case',
   let calls = 0;
   assert.equal(medianMs(() => void calls++, 4, 1, 0) >= 0, true);
   assert.equal(calls, 5, 'one warm-up run, then the timed runs');
-  // the warm-up also lasts at least warmupMs: runs of ≥ 5 ms each, 30 ms of warm-up → ≥ 6 untimed
-  calls = 0;
+  // the warm-up also lasts at least warmupMs: with runs of ≥ 5 ms and 30 ms of warm-up, the
+  // untimed runs start within the first 30 ms and the first timed run after them (start times,
+  // not run counts, so a loaded machine cannot fail it)
+  const starts: number[] = [];
   const busy = (): void => {
-    calls++;
     const t = performance.now();
+    starts.push(t);
     while (performance.now() - t < 5);
   };
   medianMs(busy, 2, 1, 30);
-  assert.ok(calls >= 2 + 6, `expected at least 6 warm-up runs and 2 timed ones, got ${calls} runs`);
+  const untimed = starts.length - 2;
+  assert.ok(untimed >= 1, `expected at least the one required warm-up run, got ${untimed}`);
+  for (let i = 1; i < untimed; i++)
+    assert.ok(starts[i]! - starts[0]! < 30, `warm-up run ${i} started after 30 ms`);
+  const firstTimed = starts[untimed]! - starts[0]!;
+  assert.ok(firstTimed >= 29.5, `the first timed run started ${firstTimed} ms after the warm-up began`);
 });
 
 /** The forward arguments of a random problem as float32 arrays. */
