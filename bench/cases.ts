@@ -162,11 +162,13 @@ export const CASE_NAMES = CASES.map((c) => c.name);
 
 /**
  * Untimed warm-up of each case: at least `warmup` runs and at least this long. V8 first runs wasm
- * and JavaScript with its baseline compilers and swaps in optimised code compiled in the
- * background; three runs are not enough for that after the process was idle (a case run right
- * after the PyTorch reference measured 14 → 21 ms for SmoothGrad).
+ * and JavaScript with its baseline compilers and swaps in optimised code compiled on a background
+ * thread, which on two cores competes with the two compute threads: three runs were not enough
+ * (a case run right after the PyTorch reference measured 14 → 21 ms for SmoothGrad), and after
+ * 0.5 s the first SmoothGrad median in a process was still 16–23 ms against 13–15 ms for the
+ * second; after 2 s both are 12.5–13 ms. bench/reference.py warms PyTorch just as long.
  */
-export const WARMUP_MS = 500;
+export const WARMUP_MS = 2000;
 
 /** Median of `reps` timed runs after `warmup` untimed ones (and at least WARMUP_MS), in ms. */
 export function medianMs(fn: () => void, reps: number, warmup = 3, warmupMs = WARMUP_MS): number {
@@ -188,6 +190,8 @@ export interface RunBenchOptions {
   /** Case names to run (default all). */
   only?: readonly string[];
   reps?: number;
+  /** Warm-up time per case in ms (default WARMUP_MS). */
+  warmupMs?: number;
   onProgress?: (p: { done: number; total: number; message?: string }) => void;
 }
 
@@ -200,7 +204,8 @@ export function runBench(opts: RunBenchOptions): Record<string, number> {
     opts.onProgress?.({ done: i, total: cases.length, message: c.name });
     const reps = Math.min(opts.reps ?? 20, c.maxReps ?? Infinity);
     const warmup = c.maxReps ? 1 : 3;
-    out[c.name] = Math.round(medianMs(c.setup(opts.backend), reps, warmup) * 1000) / 1000;
+    const ms = medianMs(c.setup(opts.backend), reps, warmup, opts.warmupMs ?? WARMUP_MS);
+    out[c.name] = Math.round(ms * 1000) / 1000;
   });
   opts.onProgress?.({ done: cases.length, total: cases.length });
   return out;

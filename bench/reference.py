@@ -39,7 +39,7 @@ class Classifier(torch.nn.Module):
         return self.out(y[:, -1])
 
 
-def median_ms(fn, n, warmup=3, warmup_s=0.5):
+def median_ms(fn, n, warmup=3, warmup_s=2.0):
     # warm-up: at least `warmup` runs and at least warmup_s seconds, as bench/cases.ts does
     w0 = time.perf_counter()
     i = 0

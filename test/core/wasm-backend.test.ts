@@ -374,7 +374,7 @@ test('bench cases run through the real model path and report a median per case',
     'crown-lstm-t10-d16-h32-eps0.01',
   ]);
   const quick = ['train-gru-b32-t50-d16-h128', 'infer-gru-b256-t50-d16-h128', 'smoothgrad-lstm-t50-d16-h128-n50'];
-  const r = runBench({ backend: wasm2, only: quick, reps: 1 });
+  const r = runBench({ backend: wasm2, only: quick, reps: 1, warmupMs: 100 });
   assert.deepEqual(Object.keys(r), quick);
   for (const c of quick) assert.ok(r[c]! > 0, c);
   // every case beyond the five of torch_ref.py has its same-run reference in bench/reference.py
