@@ -9,7 +9,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Backend, CellSpec, SequenceForwardResult } from '../../src/core/backend.js';
+import type {
+  Backend,
+  CellSpec,
+  SequenceForwardArgs,
+  SequenceForwardResult,
+} from '../../src/core/backend.js';
 import { gateCount } from '../../src/core/backend.js';
 import type { FloatArray } from '../../src/core/tensor.js';
 import { Rng } from '../../src/core/rng.js';
@@ -627,12 +632,9 @@ export function randomProblem(
   };
 }
 
-/** Runs forward and backward of `p` on `be` (parameter gradients start from `gradStart`). */
-export function runOnBackend(be: Backend, p: SeqProblem, gradStart = 0) {
-  const GH = gateCount(p.cell.kind) * p.cell.hiddenSize;
-  const D = p.cell.inputSize;
-  const H = p.cell.hiddenSize;
-  const args = {
+/** The sequenceForward arguments of problem `p`, as arrays of `be`. */
+export function forwardArgsOf(be: Backend, p: SeqProblem): SequenceForwardArgs {
+  return {
     cell: p.cell,
     steps: p.T,
     batch: p.B,
@@ -644,8 +646,15 @@ export function runOnBackend(be: Backend, p: SeqProblem, gradStart = 0) {
     mask: p.mask,
     h0: p.h0 ? toBackend(be, p.h0) : null,
     c0: p.c0 ? toBackend(be, p.c0) : null,
-    keepPreactivations: true,
   };
+}
+
+/** Runs forward and backward of `p` on `be` (parameter gradients start from `gradStart`). */
+export function runOnBackend(be: Backend, p: SeqProblem, gradStart = 0) {
+  const GH = gateCount(p.cell.kind) * p.cell.hiddenSize;
+  const D = p.cell.inputSize;
+  const H = p.cell.hiddenSize;
+  const args = { ...forwardArgsOf(be, p), keepPreactivations: true };
   const fwd: SequenceForwardResult = be.sequenceForward(args);
   const fill = (n: number): FloatArray => be.alloc(n).fill(gradStart);
   const grads = { W: fill(D * GH), U: fill(H * GH), bx: fill(GH), bh: fill(GH) };
@@ -742,19 +751,7 @@ function registerSequences(label: string, make: () => Backend, rtol: number): vo
     for (const v of CELL_VARIANTS) {
       for (const lengths of [[5, 2, 4, 1, 5], 5]) {
         const p = randomProblem(v.spec(3, 6), 5, lengths, 21);
-        const args = {
-          cell: p.cell,
-          steps: p.T,
-          batch: p.B,
-          x: toBackend(be, p.x),
-          W: toBackend(be, p.W),
-          U: toBackend(be, p.U),
-          bx: toBackend(be, p.bx),
-          bh: toBackend(be, p.bh),
-          mask: p.mask,
-          h0: toBackend(be, p.h0!),
-          c0: p.c0 ? toBackend(be, p.c0) : null,
-        };
+        const args = forwardArgsOf(be, p);
         const full = be.sequenceForward(args);
         const lean = be.sequenceForward({ ...args, outputsOnly: true });
         const what = `${v.name} lengths=${JSON.stringify(lengths)}`;
@@ -807,20 +804,7 @@ function registerSequences(label: string, make: () => Backend, rtol: number): vo
         for (let t = 0; t < p.T; t++)
           for (let b = 0; b < p.B; b++)
             for (let i = 0; i < D; i++) xb[(b * p.T + t) * D + i] = p.x[(t * p.B + b) * D + i]!;
-        const args = {
-          cell: p.cell,
-          steps: p.T,
-          batch: p.B,
-          x: toBackend(be, p.x),
-          W: toBackend(be, p.W),
-          U: toBackend(be, p.U),
-          bx: toBackend(be, p.bx),
-          bh: toBackend(be, p.bh),
-          mask: p.mask,
-          h0: toBackend(be, p.h0!),
-          c0: p.c0 ? toBackend(be, p.c0) : null,
-          outputsOnly: true,
-        };
+        const args = { ...forwardArgsOf(be, p), outputsOnly: true };
         const what = `${v.name} lengths=${JSON.stringify(lengths)}`;
         for (const lastOnly of [false, true]) {
           const tm = be.sequenceForward({ ...args, lastOnly });
@@ -862,19 +846,7 @@ function registerSequences(label: string, make: () => Backend, rtol: number): vo
     const be = make();
     const p = randomProblem(CELL_VARIANTS[2]!.spec(3, 4), 4, [4, 2], 7);
     const ref = naiveSequence({ ...p, dOut: null });
-    const args = {
-      cell: p.cell,
-      steps: p.T,
-      batch: p.B,
-      x: toBackend(be, p.x),
-      W: toBackend(be, p.W),
-      U: toBackend(be, p.U),
-      bx: toBackend(be, p.bx),
-      bh: toBackend(be, p.bh),
-      mask: p.mask,
-      h0: toBackend(be, p.h0!),
-      c0: toBackend(be, p.c0!),
-    };
+    const args = forwardArgsOf(be, p);
     const fwd = be.sequenceForward(args);
     assert.equal(fwd.preact, undefined, 'preact only on request');
     const bwd = be.sequenceBackward({
